@@ -1,0 +1,17 @@
+//! What the iems functions (WebAssembly) and the native services have in common:
+//! domain types and their validation, the error codes of the HTTP API, identity
+//! (JWT, password hashing, keys), the consumption rules and the wire formats.
+//!
+//! This crate builds for `wasm32-wasip2` as well as natively, so it depends on
+//! nothing that needs tokio, sockets or a database driver.
+
+pub mod consumption;
+pub mod domain;
+pub mod energy;
+pub mod error;
+pub mod identity;
+pub mod time;
+pub mod wire;
+
+pub use energy::Energy;
+pub use error::{ApiError, ErrorCode};
