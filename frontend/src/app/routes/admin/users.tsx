@@ -1,0 +1,17 @@
+import { Button } from '@mantine/core';
+import { Link } from 'react-router';
+import { UsersTable } from '@/features/users/components/users-table';
+
+export function AdminUsersRoute() {
+  return (
+    <UsersTable
+      rowActions={(user) =>
+        user.role === 'client' ? (
+          <Button component={Link} to={`/admin/devices?owner_id=${encodeURIComponent(user.id)}`} size="xs" variant="subtle">
+            Devices
+          </Button>
+        ) : null
+      }
+    />
+  );
+}

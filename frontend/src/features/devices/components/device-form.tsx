@@ -1,0 +1,85 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Button, Group, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Controller, useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { FormError } from '@/components/ui/form-error';
+import { applyApiError } from '@/lib/form-errors';
+import { addressRule, nameRule } from '@/lib/validation';
+import { useCreateDevice } from '../api/create-device';
+import { useUpdateDevice } from '../api/update-device';
+import type { Device } from '../types';
+
+const DeviceFormSchema = z.object({
+  name: nameRule,
+  address: addressRule,
+  max_hourly_kwh: z
+    .number({ error: 'Enter the hourly limit in kWh.' })
+    .positive('The limit must be above 0.')
+    .max(1_000_000, 'That limit is not plausible.'),
+});
+type DeviceValues = z.infer<typeof DeviceFormSchema>;
+const FIELDS = ['name', 'address', 'max_hourly_kwh'] as const;
+
+/** Creates a device, or edits `device` when given. */
+export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => void }) {
+  const create = useCreateDevice();
+  const update = useUpdateDevice();
+  const form = useForm<DeviceValues>({
+    resolver: zodResolver(DeviceFormSchema),
+    defaultValues: {
+      name: device?.name ?? '',
+      address: device?.address ?? '',
+      max_hourly_kwh: device?.max_hourly_kwh ?? (undefined as unknown as number),
+    },
+  });
+  const { errors, isSubmitting } = form.formState;
+
+  const onSubmit = form.handleSubmit(async ({ address, ...values }) => {
+    try {
+      if (device) {
+        await update.mutateAsync({ id: device.id, changes: { ...values, address: address || null } });
+      } else {
+        await create.mutateAsync({ ...values, address: address || undefined });
+      }
+      onDone();
+    } catch (error) {
+      applyApiError(error, form.setError, FIELDS, 'name');
+    }
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label={device ? 'Edit device' : 'New device'}>
+      <Stack>
+        <TextInput label="Name" data-autofocus error={errors.name?.message} {...form.register('name')} />
+        <TextInput label="Address" error={errors.address?.message} {...form.register('address')} />
+        <Controller
+          control={form.control}
+          name="max_hourly_kwh"
+          render={({ field }) => (
+            <NumberInput
+              label="Hourly limit (kWh)"
+              description="An alert is raised when an hour's consumption exceeds it."
+              min={0}
+              decimalScale={3}
+              step={0.1}
+              value={field.value ?? ''}
+              onChange={(value) => field.onChange(typeof value === 'number' ? value : undefined)}
+              onBlur={field.onBlur}
+              name={field.name}
+              error={errors.max_hourly_kwh?.message}
+            />
+          )}
+        />
+        <FormError message={errors.root?.server?.message} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={isSubmitting}>
+            {device ? 'Save' : 'Create device'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

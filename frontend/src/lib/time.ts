@@ -1,0 +1,52 @@
+/** The browser's IANA time zone, sent with every chart query. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A local date as `YYYY-MM-DD`. */
+export function isoDate(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Parses `YYYY-MM-DD` as local midnight. */
+export function parseIsoDate(value: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isNaN(date.getTime()) || isoDate(date) !== value ? null : date;
+}
+
+/** Adds calendar days in local time (so DST days keep their dates). */
+export function addDays(date: Date, days: number): Date {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days);
+}
+
+export type RangeView = 'week' | 'month';
+
+/** The local `[from, to)` span of the week (7 days ending on `date`) or the calendar month of `date`. */
+export function rangeFor(view: RangeView, date: Date): { from: Date; to: Date } {
+  if (view === 'week') return { from: addDays(date, -6), to: addDays(date, 1) };
+  return { from: new Date(date.getFullYear(), date.getMonth(), 1), to: new Date(date.getFullYear(), date.getMonth() + 1, 1) };
+}
+
+/** Hour of day `HH:mm` in the browser's zone. */
+export function formatHour(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Short day `Mon 3` in the browser's zone. */
+export function formatDay(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' });
+}
+
+/** Date and time for lists. */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** kWh with three decimals, the precision a household meter shows. */
+export function formatKwh(kwh: number): string {
+  return `${kwh.toLocaleString(undefined, { minimumFractionDigits: 3, maximumFractionDigits: 3 })} kWh`;
+}
