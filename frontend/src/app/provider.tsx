@@ -9,13 +9,13 @@ import { createQueryClient } from '@/lib/react-query';
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
 
-type Props = { children: ReactNode; queryClient?: QueryClient; socket?: LiveSocket };
+type Props = { children: ReactNode; queryClient?: QueryClient; socket?: LiveSocket; env?: 'default' | 'test' };
 
 /** Everything the pages rely on: theme, toasts, server state, the session and the live socket. */
-export function AppProvider({ children, queryClient, socket }: Props) {
+export function AppProvider({ children, queryClient, socket, env = 'default' }: Props) {
   const [client] = useState(() => queryClient ?? createQueryClient());
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} env={env}>
       <Notifications position="top-right" limit={4} />
       <QueryClientProvider client={client}>
         <AuthProvider>

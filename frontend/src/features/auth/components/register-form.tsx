@@ -51,7 +51,7 @@ export function RegisterForm({ onSuccess }: { onSuccess?: () => void }) {
         />
         <PasswordInput
           label="Password"
-          description="At least 8 characters."
+          description="8 to 128 characters."
           autoComplete="new-password"
           error={errors.password?.message}
           {...form.register('password')}

@@ -12,24 +12,29 @@ import type { Device } from '../types';
 const DeviceFormSchema = z.object({
   name: nameRule,
   address: addressRule,
-  max_hourly_kwh: z
-    .number({ error: 'Enter the hourly limit in kWh.' })
-    .positive('The limit must be above 0.')
-    .max(1_000_000, 'That limit is not plausible.'),
+  // The input holds text while typing ("1."); the schema turns it into a number.
+  max_hourly_kwh: z.preprocess(
+    (value) => (value === '' || value === undefined ? undefined : Number(value)),
+    z
+      .number({ error: 'Enter the hourly limit in kWh.' })
+      .positive('The limit must be above 0.')
+      .max(1_000_000, 'That limit is not plausible.'),
+  ),
 });
-type DeviceValues = z.infer<typeof DeviceFormSchema>;
+type DeviceInput = z.input<typeof DeviceFormSchema>;
+type DeviceValues = z.output<typeof DeviceFormSchema>;
 const FIELDS = ['name', 'address', 'max_hourly_kwh'] as const;
 
 /** Creates a device, or edits `device` when given. */
 export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => void }) {
   const create = useCreateDevice();
   const update = useUpdateDevice();
-  const form = useForm<DeviceValues>({
+  const form = useForm<DeviceInput, unknown, DeviceValues>({
     resolver: zodResolver(DeviceFormSchema),
     defaultValues: {
       name: device?.name ?? '',
       address: device?.address ?? '',
-      max_hourly_kwh: device?.max_hourly_kwh ?? (undefined as unknown as number),
+      max_hourly_kwh: device?.max_hourly_kwh ?? '',
     },
   });
   const { errors, isSubmitting } = form.formState;
@@ -62,8 +67,8 @@ export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => 
               min={0}
               decimalScale={3}
               step={0.1}
-              value={field.value ?? ''}
-              onChange={(value) => field.onChange(typeof value === 'number' ? value : undefined)}
+              value={field.value as number | string}
+              onChange={field.onChange}
               onBlur={field.onBlur}
               name={field.name}
               error={errors.max_hourly_kwh?.message}

@@ -1,0 +1,78 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { admin, client, device, signIn } from '@/testing/data';
+import { apiError, fakeServer, json } from '@/testing/fake-server';
+import { renderWithApp } from '@/testing/render';
+import { DevicesTable } from './devices-table';
+
+const page = (items: unknown[]) => json({ items, total: items.length, page: 1, per_page: 20 });
+const unassigned = { ...device, id: 'd2', name: 'Garage meter', owner_id: null };
+
+describe('DevicesTable', () => {
+  it('lists devices with owners and filters unassigned ones', async () => {
+    signIn(admin);
+    const server = fakeServer({
+      'GET /api/devices': (request) => (request.query.get('unassigned') === 'true' ? page([unassigned]) : page([device, unassigned])),
+      [`GET /api/users/${client.id}`]: () => json(client),
+    });
+    renderWithApp(<DevicesTable />);
+    expect(await screen.findByText('Carla Client (carla)')).toBeInTheDocument();
+    expect(screen.getByText('Unassigned')).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Only unassigned'));
+    await waitFor(() => expect(screen.queryByText('Kitchen meter')).not.toBeInTheDocument());
+    expect(server.calls('GET /api/devices').at(-1)!.query.get('unassigned')).toBe('true');
+  });
+
+  it('validates the limit before creating a device', async () => {
+    signIn(admin);
+    const server = fakeServer({
+      'GET /api/devices': () => page([]),
+      'POST /api/devices': () => json({ ...device, owner_id: null }, 201),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'New device' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'Kitchen meter');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create device' }));
+    expect(await within(dialog).findByText('Enter the hourly limit in kWh.')).toBeInTheDocument();
+    expect(server.calls('POST /api/devices')).toHaveLength(0);
+    await userEvent.type(within(dialog).getByLabelText('Hourly limit (kWh)'), '1.5');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create device' }));
+    await waitFor(() => expect(server.calls('POST /api/devices')).toHaveLength(1));
+    expect(server.calls('POST /api/devices')[0].body).toEqual({ name: 'Kitchen meter', max_hourly_kwh: 1.5 });
+  });
+
+  it('shows a validation_failed answer under the limit field', async () => {
+    signIn(admin);
+    fakeServer({
+      'GET /api/devices': () => page([]),
+      'POST /api/devices': () => apiError(422, 'validation_failed', 'max_hourly_kwh is too large', 'max_hourly_kwh'),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'New device' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'Meter');
+    await userEvent.type(within(dialog).getByLabelText('Hourly limit (kWh)'), '99');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create device' }));
+    expect(await within(dialog).findByText('max_hourly_kwh is too large')).toBeInTheDocument();
+  });
+
+  it('assigns an owner found by a server-side search', async () => {
+    signIn(admin);
+    const server = fakeServer({
+      'GET /api/devices': () => page([unassigned]),
+      'GET /api/users': (request) => (request.query.get('q') === 'carl' ? page([client]) : page([admin])),
+      'PUT /api/devices/d2/owner': () => json({ ...unassigned, owner_id: client.id }),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Actions for Garage meter' }));
+    await userEvent.click(await screen.findByRole('menuitem', { name: 'Assign owner' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByRole('combobox', { name: 'Owner' }), 'carl');
+    await userEvent.click(await screen.findByRole('option', { name: 'Carla Client (carla)' }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Assign' }));
+    await waitFor(() => expect(server.calls('PUT /api/devices/d2/owner')).toHaveLength(1));
+    expect(server.calls('PUT /api/devices/d2/owner')[0].body).toEqual({ user_id: client.id });
+  });
+});
