@@ -1,0 +1,171 @@
+//! What consumers receive: work-queue deliveries to settle, topic messages,
+//! publisher confirms and dead letters.
+
+use crate::amqp::AmqpLink;
+use crate::memory::{MemMsg, MemoryBus};
+use crate::BusError;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A reading message taken from the work queue. Settle it exactly once:
+/// [`Delivery::ack`] after the database commit, [`Delivery::dead_letter`] when it
+/// can never succeed, [`Delivery::requeue`] when it may succeed later. Dropping it
+/// unsettled leaves it with the broker, which redelivers it after a reconnect.
+#[derive(Debug)]
+pub struct Delivery {
+    payload: Vec<u8>,
+    redelivered: bool,
+    settle: Settle,
+}
+
+#[derive(Debug)]
+pub(crate) enum Settle {
+    Memory(Arc<MemoryBus>),
+    Amqp {
+        acker: lapin::Acker,
+        link: Arc<AmqpLink>,
+    },
+}
+
+impl Delivery {
+    pub(crate) fn new(payload: Vec<u8>, redelivered: bool, settle: Settle) -> Self {
+        Delivery {
+            payload,
+            redelivered,
+            settle,
+        }
+    }
+
+    /// The message body (JSON bytes).
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// True when the broker delivered this message before (to this or another consumer).
+    pub fn redelivered(&self) -> bool {
+        self.redelivered
+    }
+
+    /// Acknowledges the message: it is done and removed from the queue.
+    pub async fn ack(self) -> Result<(), BusError> {
+        match self.settle {
+            Settle::Memory(_) => Ok(()),
+            Settle::Amqp { acker, .. } => {
+                acker
+                    .ack(lapin::options::BasicAckOptions::default())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Moves the message to the dead-letter queue with `reason` in the
+    /// `x-iems-reason` header, then removes it from the work queue.
+    pub async fn dead_letter(self, reason: &str) -> Result<(), BusError> {
+        match self.settle {
+            Settle::Memory(bus) => {
+                bus.push_dead_letter(DeadLetter {
+                    payload: self.payload,
+                    reason: reason.to_string(),
+                });
+                Ok(())
+            }
+            Settle::Amqp { acker, link } => {
+                link.publish_dead_letter(&self.payload, reason).await?;
+                acker
+                    .ack(lapin::options::BasicAckOptions::default())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives the message back to the queue for another attempt.
+    pub async fn requeue(self) -> Result<(), BusError> {
+        match self.settle {
+            Settle::Memory(bus) => bus.requeue(MemMsg {
+                payload: self.payload,
+                redelivered: true,
+            }),
+            Settle::Amqp { acker, .. } => {
+                let options = lapin::options::BasicNackOptions {
+                    multiple: false,
+                    requeue: true,
+                };
+                acker.nack(options).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A message that was dead-lettered, with the reason given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The original message body.
+    pub payload: Vec<u8>,
+    /// Why it was dead-lettered (the `x-iems-reason` header; `broker: …` when
+    /// RabbitMQ dead-lettered it itself, e.g. after too many redeliveries).
+    pub reason: String,
+}
+
+/// A stream of readings from the work queue (see [`crate::Bus::consume_readings`]).
+#[derive(Debug)]
+pub struct WorkConsumer {
+    pub(crate) rx: mpsc::Receiver<Delivery>,
+}
+
+impl WorkConsumer {
+    /// The next delivery; `None` once the bus is gone.
+    pub async fn next(&mut self) -> Option<Delivery> {
+        self.rx.recv().await
+    }
+
+    /// A delivery that is ready now, without waiting (for filling a batch).
+    pub fn try_next(&mut self) -> Option<Delivery> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// A subscription to a fan-out topic (see [`crate::Bus::subscribe`]).
+#[derive(Debug)]
+pub struct Subscription {
+    pub(crate) rx: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Subscription {
+    /// The next message body; `None` once the bus is gone.
+    pub async fn next(&mut self) -> Option<Vec<u8>> {
+        self.rx.recv().await
+    }
+}
+
+/// The broker's pending confirmation of a published reading.
+#[derive(Debug)]
+#[must_use = "a reading is only safe once its confirm resolves"]
+pub struct Confirm(pub(crate) ConfirmInner);
+
+#[derive(Debug)]
+pub(crate) enum ConfirmInner {
+    Done,
+    Amqp(lapin::PublisherConfirm),
+}
+
+impl Confirm {
+    /// Waits until the broker has taken responsibility for the message.
+    pub async fn wait(self) -> Result<(), BusError> {
+        match self.0 {
+            ConfirmInner::Done => Ok(()),
+            ConfirmInner::Amqp(confirm) => {
+                let confirmation = confirm.await?;
+                if confirmation.is_nack() {
+                    return Err(BusError::Nacked);
+                }
+                if confirmation.take_message().is_some() {
+                    return Err(BusError::Unroutable);
+                }
+                Ok(())
+            }
+        }
+    }
+}
