@@ -1,0 +1,54 @@
+import { render, screen } from '@testing-library/react';
+import { QueryClient } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import { describe, expect, it } from 'vitest';
+import { admin, client, tokenBody } from '@/testing/data';
+import { apiError, fakeServer, json } from '@/testing/fake-server';
+import { fakeLive } from '@/testing/fake-socket';
+import { AppProvider } from './provider';
+import { createTestRouter } from './router';
+
+function renderApp(path: string) {
+  const router = createTestRouter(path);
+  render(
+    <AppProvider queryClient={new QueryClient({ defaultOptions: { queries: { retry: false } } })} socket={fakeLive().live} env="test">
+      <RouterProvider router={router} />
+    </AppProvider>,
+  );
+  return router;
+}
+
+const empty = json({ items: [], total: 0, page: 1, per_page: 20 });
+
+describe('routing and guards', () => {
+  it('sends an anonymous visitor to sign-in after trying the refresh cookie', async () => {
+    const server = fakeServer({ 'POST /api/auth/refresh': () => apiError(401, 'unauthorized', 'no cookie') });
+    const router = renderApp('/devices');
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/sign-in');
+    expect(server.calls('POST /api/auth/refresh')).toHaveLength(1);
+  });
+
+  it('restores the session from the refresh cookie on reload', async () => {
+    fakeServer({ 'POST /api/auth/refresh': () => json(tokenBody(client)), 'GET /api/devices': () => empty });
+    renderApp('/devices');
+    expect(await screen.findByRole('heading', { name: 'My devices' })).toBeInTheDocument();
+    expect(await screen.findByText('No devices yet')).toBeInTheDocument();
+  });
+
+  it('keeps a client out of admin pages reached by URL', async () => {
+    const server = fakeServer({ 'POST /api/auth/refresh': () => json(tokenBody(client)) });
+    renderApp('/admin/users');
+    expect(await screen.findByRole('heading', { name: 'No access' })).toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Users' })).not.toBeInTheDocument();
+    expect(server.calls('GET /api/users')).toHaveLength(0);
+  });
+
+  it("sends each role to its home and shows the admin's navigation", async () => {
+    fakeServer({ 'POST /api/auth/refresh': () => json(tokenBody(admin)), 'GET /api/users': () => json({ items: [admin], total: 1, page: 1, per_page: 20 }) });
+    const router = renderApp('/');
+    expect(await screen.findByRole('heading', { name: 'Users' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/admin/users');
+    expect(screen.getByRole('link', { name: 'Support inbox' })).toBeInTheDocument();
+  });
+});
