@@ -51,6 +51,6 @@ export default tseslint.config(
   {
     files: ['e2e/**/*.mjs', 'eslint.config.js'],
     extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: globals.node },
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -7,7 +7,7 @@ export function AdminUsersRoute() {
     <UsersTable
       rowActions={(user) =>
         user.role === 'client' ? (
-          <Button component={Link} to={`/admin/devices?owner_id=${encodeURIComponent(user.id)}`} size="xs" variant="subtle">
+          <Button component={Link} to={`/admin/devices?owner_id=${encodeURIComponent(user.id)}`} size="xs" variant="subtle" aria-label={`Devices of ${user.username}`}>
             Devices
           </Button>
         ) : null

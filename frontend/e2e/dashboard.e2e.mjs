@@ -1,0 +1,138 @@
+// End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
+// new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
+import { createRunner, ensureReachable, launchBrowser, readConfig, runSimulator, snap, startOfTodayUtc } from './lib.mjs';
+import { expectText, signIn, waitForFilledChart } from './pages.mjs';
+
+const config = readConfig();
+await ensureReachable(config.baseUrl);
+const browser = await launchBrowser(config.chromium);
+
+// Two separate browser contexts: two people with their own cookies. The client uses a phone-sized screen.
+const adminContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', viewport: { width: 1280, height: 860 } });
+const clientContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+adminContext.setDefaultTimeout(15_000);
+clientContext.setDefaultTimeout(15_000);
+const admin = await adminContext.newPage();
+const client = await clientContext.newPage();
+const run = createRunner(config, () => ({ admin, client }));
+
+const suffix = Date.now().toString(36);
+const person = { username: `e2e-${suffix}`, fullName: `Erin Test ${suffix}`, password: `pw-${suffix}-Secret!` };
+const deviceName = `E2E meter ${suffix}`;
+let deviceId = '';
+const nav = (page) => page.getByRole('navigation', { name: 'Main' });
+
+console.log(`e2e against ${config.baseUrl}`);
+
+await run.step('the admin signs in and sees the users table', async () => {
+  await signIn(admin, config.adminUser, config.adminPassword);
+  await admin.getByRole('heading', { name: 'Users' }).waitFor();
+  await admin.getByRole('table', { name: 'Users' }).waitFor();
+});
+
+await run.step('the admin creates a client', async () => {
+  await admin.getByRole('button', { name: 'New user' }).click();
+  const dialog = admin.getByRole('dialog');
+  await dialog.getByLabel('Username').fill(person.username);
+  await dialog.getByLabel('Full name').fill(person.fullName);
+  await dialog.getByLabel('Password', { exact: true }).fill(person.password);
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await admin.getByLabel('Search users').fill(person.username);
+  await admin.getByRole('cell', { name: person.fullName }).waitFor();
+  await snap(config, admin, 'admin-users');
+});
+
+await run.step('the admin creates a device with a low limit and assigns it', async () => {
+  await nav(admin).getByRole('link', { name: 'Devices' }).click();
+  await admin.getByRole('button', { name: 'New device' }).click();
+  let dialog = admin.getByRole('dialog');
+  await dialog.getByLabel('Name').fill(deviceName);
+  await dialog.getByLabel('Address').fill('1 Test Street');
+  await dialog.getByLabel('Hourly limit (kWh)').fill('0.01');
+  await dialog.getByRole('button', { name: 'Create device' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await admin.getByLabel('Search devices').fill(deviceName);
+  const link = admin.getByRole('link', { name: deviceName });
+  deviceId = (await link.getAttribute('href')).split('/').pop();
+
+  await admin.getByRole('button', { name: `Actions for ${deviceName}` }).click();
+  await admin.getByRole('menuitem', { name: 'Assign owner' }).click();
+  dialog = admin.getByRole('dialog');
+  await dialog.getByRole('combobox', { name: 'Owner' }).fill(person.username);
+  await admin.getByRole('option', { name: new RegExp(person.username) }).click();
+  await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await admin.getByRole('row', { name: new RegExp(deviceName) }).getByText(person.fullName).waitFor();
+  await snap(config, admin, 'admin-devices');
+});
+
+await run.step('the client signs in on a phone-sized screen and sees the device', async () => {
+  await signIn(client, person.username, person.password);
+  await client.getByRole('heading', { name: 'My devices' }).waitFor();
+  await client.getByRole('link', { name: deviceName }).click();
+  await client.getByRole('heading', { name: deviceName }).waitFor();
+  await client.getByTestId('day-chart').waitFor();
+  await client.getByText('Live', { exact: true }).waitFor();
+});
+
+await run.step('readings arrive: the day chart fills in and an alert toast appears', async () => {
+  if (!config.simulate) {
+    throw new Error('set IEMS_E2E_SIMULATE_CMD to a command that plays readings for {device_id} from {start} (see the README)');
+  }
+  await runSimulator(config.simulate, { device_id: deviceId, start: startOfTodayUtc(), url: config.baseUrl });
+  await waitForFilledChart(client, config.timeoutMs);
+  await expectText(client, 'Hourly limit exceeded', config.timeoutMs);
+  await snap(config, client, 'client-device');
+});
+
+await run.step('the client cannot reach an admin page by URL', async () => {
+  await client.goto('/admin/users');
+  await client.getByRole('heading', { name: 'No access' }).waitFor();
+  if (await client.getByRole('table', { name: 'Users' }).count()) throw new Error('the users table was shown to a client');
+});
+
+await run.step('the client writes to support; the admin sees it in the inbox and the client sees it read', async () => {
+  await client.goto('/chat');
+  await client.getByRole('heading', { name: 'Support chat' }).waitFor();
+  await client.getByRole('textbox', { name: 'Message', exact: true }).fill('Hello, my meter looks high today.');
+  await client.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+  await client.getByText('Sending…').waitFor({ state: 'detached', timeout: config.timeoutMs });
+
+  await nav(admin).getByRole('link', { name: 'Support inbox' }).click();
+  const conversation = admin.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(person.fullName) });
+  await conversation.waitFor({ timeout: config.timeoutMs });
+  await conversation.click();
+  const window = admin.getByRole('region', { name: `Chat with ${person.fullName}` });
+  await window.getByText('Hello, my meter looks high today.').waitFor();
+  await client.getByTestId('read-mark').waitFor({ timeout: config.timeoutMs });
+});
+
+await run.step('typing shows on the other side, and the answer arrives', async () => {
+  const window = admin.getByRole('region', { name: `Chat with ${person.fullName}` });
+  await window.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('We are looking into it', { delay: 40 });
+  await client.getByText('Support is typing…').waitFor({ timeout: config.timeoutMs });
+  await window.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+  await client.getByText('We are looking into it').waitFor({ timeout: config.timeoutMs });
+
+  await client.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Thanks', { delay: 40 });
+  await window.getByText(`${person.fullName} is typing…`).waitFor({ timeout: config.timeoutMs });
+  await client.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+  await window.getByText('Thanks', { exact: true }).waitFor({ timeout: config.timeoutMs });
+  await window.getByTestId('read-mark').waitFor({ timeout: config.timeoutMs });
+  await snap(config, admin, 'admin-inbox');
+  await snap(config, client, 'client-chat');
+});
+
+await run.step('both sign out; a reload then asks to sign in again', async () => {
+  for (const page of [admin, client]) {
+    await page.goto('/account');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  }
+});
+
+await browser.close();
+run.done();

@@ -1,0 +1,113 @@
+// Helpers for the end-to-end run: configuration, the reachability check, the browser, steps.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Everything the run reads from the environment, with the defaults of `iems up`. */
+export function readConfig(env = process.env) {
+  const missing = ['IEMS_E2E_ADMIN_USER', 'IEMS_E2E_ADMIN_PASSWORD'].filter((name) => !env[name]);
+  if (missing.length) fail(`set ${missing.join(' and ')} (the admin that \`iems up\` printed)`);
+  return {
+    baseUrl: (env.IEMS_E2E_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    adminUser: env.IEMS_E2E_ADMIN_USER,
+    adminPassword: env.IEMS_E2E_ADMIN_PASSWORD,
+    chromium: env.IEMS_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    // A shell command that plays readings for the new device; {device_id}, {start}, {url} are filled in.
+    simulate: env.IEMS_E2E_SIMULATE_CMD ?? '',
+    screenshots: path.resolve(env.IEMS_E2E_SCREENSHOTS ?? path.join(here, '..', 'docs', 'screenshots')),
+    failures: path.join(here, 'out'),
+    timeoutMs: Number(env.IEMS_E2E_TIMEOUT_MS ?? 90_000),
+  };
+}
+
+/** Prints a clear message and exits non-zero. */
+export function fail(message) {
+  console.error(`e2e: ${message}`);
+  process.exit(2);
+}
+
+/** Checks that the server answers before any browser starts. */
+export async function ensureReachable(baseUrl) {
+  try {
+    const response = await fetch(`${baseUrl}/api/auth/me`, { signal: AbortSignal.timeout(5_000) });
+    // 401 is the healthy answer here: the API is up and wants a token.
+    if (response.status >= 500) fail(`${baseUrl} answered ${response.status}; is iems healthy?`);
+  } catch (error) {
+    fail(
+      `the server is not reachable at ${baseUrl} (${error.cause?.code ?? error.message}). ` +
+        'Start it with `iems up --data <fresh dir>` and set IEMS_E2E_URL.',
+    );
+  }
+}
+
+/** Launches Debian's Chromium headless with the flags this machine needs. */
+export async function launchBrowser(executablePath) {
+  if (!existsSync(executablePath)) fail(`no browser at ${executablePath}: apt-get install -y chromium, or set IEMS_E2E_CHROMIUM`);
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Runs named steps in order; on failure saves screenshots of every page and exits 1. */
+export function createRunner(config, pages) {
+  let passed = 0;
+  return {
+    async step(name, body) {
+      const started = Date.now();
+      try {
+        await body();
+        passed += 1;
+        console.log(`  ok   ${name} (${Date.now() - started} ms)`);
+      } catch (error) {
+        console.error(`  FAIL ${name}: ${error.message}`);
+        mkdirSync(config.failures, { recursive: true });
+        for (const [label, page] of Object.entries(pages())) {
+          const file = path.join(config.failures, `failure-${label}.png`);
+          await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+          console.error(`       screenshot of the ${label}'s page: ${file}`);
+        }
+        console.log(`e2e: ${passed} passed, 1 failed`);
+        process.exit(1);
+      }
+    },
+    done() {
+      console.log(`e2e: ${passed} passed, 0 failed`);
+    },
+  };
+}
+
+/** Saves a screenshot for the README. */
+export async function snap(config, page, name) {
+  mkdirSync(config.screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(config.screenshots, `${name}.png`) });
+}
+
+/** Runs the simulate command with its placeholders filled, and fails on a non-zero exit. */
+export function runSimulator(command, values) {
+  const filled = command.replace(/\{(\w+)\}/g, (whole, key) => values[key] ?? whole);
+  console.log(`       simulate: ${filled}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', filled], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the simulate command exited with ${code}`))));
+  });
+}
+
+/** Midnight UTC today in RFC 3339: readings from then on land in today's chart (the browsers use UTC). */
+export function startOfTodayUtc(now = new Date()) {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString().replace('.000Z', 'Z');
+}

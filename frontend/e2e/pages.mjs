@@ -1,0 +1,28 @@
+// Page-level actions shared by the steps.
+
+/** Signs in through the form and waits to leave the sign-in page. */
+export async function signIn(page, username, password) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+}
+
+/** Waits until text is visible on the page. */
+export async function expectText(page, text, timeout) {
+  await page.getByText(text).first().waitFor({ timeout });
+}
+
+/** Waits until the day chart's table (read by screen readers) shows a non-zero hour, without reloading. */
+export async function waitForFilledChart(page, timeout) {
+  await page.waitForFunction(
+    () => {
+      const table = [...document.querySelectorAll('table')].find((t) => t.caption?.textContent?.startsWith('Consumption per hour'));
+      if (!table) return false;
+      return [...table.querySelectorAll('tbody td:nth-child(2)')].some((cell) => /[1-9]/.test(cell.textContent ?? ''));
+    },
+    undefined,
+    { timeout, polling: 500 },
+  );
+}
