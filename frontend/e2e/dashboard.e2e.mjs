@@ -1,7 +1,7 @@
 // End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
 // new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
 import { createRunner, ensureReachable, launchBrowser, readConfig, runSimulator, snap, startOfTodayUtc } from './lib.mjs';
-import { expectText, signIn, waitForFilledChart } from './pages.mjs';
+import { dismissToasts, expectText, signIn, waitForFilledChart } from './pages.mjs';
 
 const config = readConfig();
 await ensureReachable(config.baseUrl);
@@ -70,9 +70,16 @@ await run.step('the admin creates a device with a low limit and assigns it', asy
 await run.step('the client signs in on a phone-sized screen and sees the device', async () => {
   await signIn(client, person.username, person.password);
   await client.getByRole('heading', { name: 'My devices' }).waitFor();
+  await client.getByRole('article', { name: deviceName }).getByText(/kWh \/ 0\.010 kWh/).waitFor();
   await client.getByRole('link', { name: deviceName }).click();
   await client.getByRole('heading', { name: deviceName }).waitFor();
   await client.getByTestId('day-chart').waitFor();
+  await client.getByText('Live', { exact: true }).waitFor();
+});
+
+await run.step('the session survives a reload (refresh cookie)', async () => {
+  await client.reload();
+  await client.getByRole('heading', { name: deviceName }).waitFor();
   await client.getByText('Live', { exact: true }).waitFor();
 });
 
@@ -84,6 +91,31 @@ await run.step('readings arrive: the day chart fills in and an alert toast appea
   await waitForFilledChart(client, config.timeoutMs);
   await expectText(client, 'Hourly limit exceeded', config.timeoutMs);
   await snap(config, client, 'client-device');
+});
+
+await run.step('the week view shows days, and the CSV downloads', async () => {
+  await client.getByText('Week', { exact: true }).click();
+  await client.getByTestId('range-chart').waitFor();
+  const [download] = await Promise.all([client.waitForEvent('download'), client.getByRole('button', { name: 'Download CSV' }).click()]);
+  if (!download.suggestedFilename().endsWith('.csv')) throw new Error(`unexpected download ${download.suggestedFilename()}`);
+  const file = await download.path();
+  if (!file) throw new Error('the CSV download failed');
+});
+
+await run.step('the client acknowledges the alert; the admin sees it among all alerts', async () => {
+  await client.goto('/devices');
+  await client.getByRole('article', { name: deviceName }).getByRole('progressbar', { name: /over the limit/ }).waitFor();
+  await snap(config, client, 'client-home');
+  await client.goto('/alerts');
+  const first = client.getByRole('button', { name: /Acknowledge alert/ }).first();
+  const label = await first.getAttribute('aria-label');
+  await first.click();
+  await client.getByRole('button', { name: label, exact: true }).waitFor({ state: 'detached' });
+  await dismissToasts(admin);
+  await nav(admin).getByRole('link', { name: 'All alerts' }).click();
+  await admin.getByText('All', { exact: true }).click();
+  await admin.getByRole('table', { name: 'All alerts' }).getByRole('link', { name: deviceName }).first().waitFor();
+  await admin.getByRole('table', { name: 'All alerts' }).getByText('Acknowledged').first().waitFor();
 });
 
 await run.step('the client cannot reach an admin page by URL', async () => {
@@ -107,6 +139,7 @@ await run.step('the client writes to support; the admin sees it in the inbox and
   await window.getByText('Hello, my meter looks high today.').waitFor();
   await client.getByTestId('read-mark').waitFor({ timeout: config.timeoutMs });
 });
+
 
 await run.step('typing shows on the other side, and the answer arrives', async () => {
   const window = admin.getByRole('region', { name: `Chat with ${person.fullName}` });

@@ -26,3 +26,10 @@ export async function waitForFilledChart(page, timeout) {
     { timeout, polling: 500 },
   );
 }
+
+/** Closes any toasts, which sit over the top-right corner of the page for 15 s. */
+export async function dismissToasts(page) {
+  for (const button of await page.locator('.mantine-Notification-root button').all()) {
+    await button.click().catch(() => undefined);
+  }
+}

@@ -1,17 +1,15 @@
 import { createBrowserRouter, createMemoryRouter, Navigate, type RouteObject } from 'react-router';
-import { AccountRoute } from './routes/account';
-import { AdminDevicesRoute } from './routes/admin/devices';
-import { AdminInboxRoute } from './routes/admin/inbox';
-import { AdminUsersRoute } from './routes/admin/users';
-import { AlertsRoute } from './routes/alerts';
 import { AppRoot } from './routes/app-root';
-import { ChatRoute } from './routes/chat';
-import { DeviceRoute } from './routes/device';
 import { DevicesRoute } from './routes/devices';
 import { RequireAuth, RequireRole, RoleHome } from './routes/guards';
 import { NotFoundRoute } from './routes/not-found';
 import { RegisterRoute } from './routes/register';
 import { SignInRoute } from './routes/sign-in';
+
+// Pages load on first visit, so the charting and admin code stays out of the first download.
+const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) => async () => ({
+  Component: (await load())[name],
+});
 
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInRoute /> },
@@ -25,18 +23,22 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <RoleHome /> },
       { path: 'devices', element: <DevicesRoute /> },
-      { path: 'devices/:deviceId', element: <DeviceRoute /> },
-      { path: 'alerts', element: <AlertsRoute /> },
-      { path: 'chat', element: <RequireRole role="client"><ChatRoute /></RequireRole> },
-      { path: 'account', element: <AccountRoute /> },
+      { path: 'devices/:deviceId', lazy: page(() => import('./routes/device'), 'DeviceRoute') },
+      { path: 'alerts', lazy: page(() => import('./routes/alerts'), 'AlertsRoute') },
+      {
+        path: 'chat',
+        element: <RequireRole role="client" />,
+        children: [{ index: true, lazy: page(() => import('./routes/chat'), 'ChatRoute') }],
+      },
+      { path: 'account', lazy: page(() => import('./routes/account'), 'AccountRoute') },
       {
         path: 'admin',
         element: <RequireRole role="admin" />,
         children: [
           { index: true, element: <Navigate to="/admin/users" replace /> },
-          { path: 'users', element: <AdminUsersRoute /> },
-          { path: 'devices', element: <AdminDevicesRoute /> },
-          { path: 'inbox', element: <AdminInboxRoute /> },
+          { path: 'users', lazy: page(() => import('./routes/admin/users'), 'AdminUsersRoute') },
+          { path: 'devices', lazy: page(() => import('./routes/admin/devices'), 'AdminDevicesRoute') },
+          { path: 'inbox', lazy: page(() => import('./routes/admin/inbox'), 'AdminInboxRoute') },
         ],
       },
       { path: '*', element: <NotFoundRoute /> },
