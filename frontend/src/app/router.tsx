@@ -2,6 +2,7 @@ import { createBrowserRouter, createMemoryRouter, Navigate, type RouteObject } f
 import { AppRoot } from './routes/app-root';
 import { DevicesRoute } from './routes/devices';
 import { RequireAuth, RequireRole, RoleHome } from './routes/guards';
+import { RouteError } from './routes/route-error';
 import { NotFoundRoute } from './routes/not-found';
 import { RegisterRoute } from './routes/register';
 import { SignInRoute } from './routes/sign-in';
@@ -12,9 +13,10 @@ const page = <K extends string>(load: () => Promise<Record<K, React.ComponentTyp
 });
 
 export const routes: RouteObject[] = [
-  { path: '/sign-in', element: <SignInRoute /> },
-  { path: '/register', element: <RegisterRoute /> },
+  { path: '/sign-in', element: <SignInRoute />, errorElement: <RouteError /> },
+  { path: '/register', element: <RegisterRoute />, errorElement: <RouteError /> },
   {
+    errorElement: <RouteError />,
     element: (
       <RequireAuth>
         <AppRoot />
