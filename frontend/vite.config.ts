@@ -25,5 +25,6 @@ export default defineConfig({
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    reporters: ['default', './tools/summary-reporter.ts'],
   },
 });
