@@ -48,6 +48,13 @@ fn dst_days_have_23_or_25_hours() {
         ("America/Sao_Paulo", (2018, 11, 4), 23),
         ("America/Sao_Paulo", (2019, 2, 16), 25),
         ("America/Sao_Paulo", (2019, 2, 17), 24),
+        // Havana: 00:00 -> 01:00 in March; 01:00 -> 00:00 in November, so
+        // the day's first hour is lived twice and the day starts at the first.
+        ("America/Havana", (2026, 3, 8), 23),
+        ("America/Havana", (2026, 11, 1), 25),
+        // Santiago changes at 24:00.
+        ("America/Santiago", (2026, 4, 4), 25),
+        ("America/Santiago", (2026, 9, 6), 23),
     ];
     for (zone, (y, m, d), hours) in cases {
         assert_eq!(hours_in(zone, y, m, d), hours, "{zone} {y}-{m}-{d}");
