@@ -59,6 +59,14 @@ describe('api client', () => {
     expect(server.calls('POST /api/auth/refresh')).toHaveLength(0);
   });
 
+  it('does not treat a wrong password on a signed-in route as an expired session', async () => {
+    signIn(admin, 'tok');
+    const server = fakeServer({ 'POST /api/auth/password': () => apiError(401, 'invalid_credentials', 'wrong password') });
+    await expect(api.send('POST', '/api/auth/password', { body: {} })).rejects.toMatchObject({ code: 'invalid_credentials' });
+    expect(server.calls('POST /api/auth/refresh')).toHaveLength(0);
+    expect(sessionStore.get()?.accessToken).toBe('tok');
+  });
+
   it('turns error bodies into ApiError with code and field', async () => {
     signIn(admin);
     fakeServer({ 'POST /api/users': () => apiError(422, 'validation_failed', 'too short', 'username') });

@@ -69,8 +69,9 @@ async function send(method: string, path: string, options: RequestOptions, accep
   let response: Response;
   try {
     response = await attempt();
-    // One refresh, one retry; a second 401 means the session is really over.
-    if (response.status === 401 && auth) {
+    // One refresh, one retry; a second 401 means the session is really over. A wrong password
+    // (`invalid_credentials`, e.g. when changing it) is an answer, not an expired session.
+    if (response.status === 401 && auth && (await errorFromResponse(response.clone())).code !== 'invalid_credentials') {
       if (await refreshSession()) {
         response = await attempt();
       }
