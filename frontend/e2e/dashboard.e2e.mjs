@@ -8,8 +8,8 @@ await ensureReachable(config.baseUrl);
 const browser = await launchBrowser(config.chromium);
 
 // Two separate browser contexts: two people with their own cookies. The client uses a phone-sized screen.
-const adminContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', viewport: { width: 1280, height: 860 } });
-const clientContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+const adminContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', locale: 'en-US', viewport: { width: 1280, height: 860 } });
+const clientContext = await browser.newContext({ baseURL: config.baseUrl, timezoneId: 'UTC', locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 adminContext.setDefaultTimeout(15_000);
 clientContext.setDefaultTimeout(15_000);
 const admin = await adminContext.newPage();

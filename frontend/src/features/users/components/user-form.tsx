@@ -9,15 +9,16 @@ import { addressRule, nameRule, passwordRule, usernameRule } from '@/lib/validat
 import { useCreateUser } from '../api/create-user';
 import { useUpdateUser } from '../api/update-user';
 
-const UserSchema = z.object({
-  username: usernameRule,
-  full_name: nameRule,
-  address: addressRule,
-  role: z.enum(['admin', 'client']),
-  // Required when creating; when editing, empty keeps the current password.
-  password: z.union([z.literal(''), passwordRule]),
-});
-type UserValues = z.infer<typeof UserSchema>;
+const userSchema = (editing: boolean) =>
+  z.object({
+    username: usernameRule,
+    full_name: nameRule,
+    address: addressRule,
+    role: z.enum(['admin', 'client']),
+    // When editing, empty keeps the current password; a new user needs one.
+    password: editing ? z.union([z.literal(''), passwordRule]) : passwordRule,
+  });
+type UserValues = z.infer<ReturnType<typeof userSchema>>;
 const FIELDS = ['username', 'full_name', 'address', 'role', 'password'] as const;
 
 /** Creates a user, or edits `user` when given. */
@@ -25,7 +26,7 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
   const create = useCreateUser();
   const update = useUpdateUser();
   const form = useForm<UserValues>({
-    resolver: zodResolver(UserSchema),
+    resolver: zodResolver(userSchema(Boolean(user))),
     defaultValues: {
       username: user?.username ?? '',
       full_name: user?.full_name ?? '',
@@ -45,10 +46,6 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
           changes: { ...rest, address: address || null, ...(password ? { password } : {}) },
         });
       } else {
-        if (!values.password) {
-          form.setError('password', { message: 'Set a first password.' });
-          return;
-        }
         await create.mutateAsync({ ...values, address: values.address || undefined });
       }
       onDone();

@@ -63,7 +63,7 @@ export function UsersTable({ rowActions }: Props) {
         <EmptyState title="No users found">{q ? 'Try another search.' : 'Create the first one.'}</EmptyState>
       ) : (
         <>
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={760}>
             <Table striped highlightOnHover aria-label="Users">
               <Table.Thead>
                 <Table.Tr>
