@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { wsUrl } from '@/config/env';
 import { LiveSocket, type LiveFrame, type LiveStatus } from './live-socket';
 
@@ -39,7 +39,7 @@ export function useLiveFrames(types: string[], handler: (frame: LiveFrame) => vo
 /** Sends a client frame; false when the socket is not open. */
 export function useLiveSend(): (frame: Record<string, unknown>) => boolean {
   const live = useLive();
-  return (frame) => live.send(frame);
+  return useCallback((frame) => live.send(frame), [live]);
 }
 
 /** Whether live updates are flowing. */
@@ -50,4 +50,14 @@ export function useLiveStatus(): LiveStatus {
     () => live.status,
     () => live.status,
   );
+}
+
+/** Calls `handler` whenever the socket's status changes (e.g. to resend after a reconnect). */
+export function useLiveStatusChange(handler: (status: LiveStatus) => void): void {
+  const live = useLive();
+  const latest = useRef(handler);
+  useEffect(() => {
+    latest.current = handler;
+  });
+  useEffect(() => live.onStatus(() => latest.current(live.status)), [live]);
 }

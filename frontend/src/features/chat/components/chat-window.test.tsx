@@ -1,6 +1,6 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { admin, client, signIn } from '@/testing/data';
 import { fakeServer, json } from '@/testing/fake-server';
 import { renderWithApp } from '@/testing/render';
@@ -58,6 +58,21 @@ describe('ChatWindow', () => {
     );
     await waitFor(() => expect(screen.queryByText('Sending…')).not.toBeInTheDocument());
     expect(screen.getAllByText('My meter is odd')).toHaveLength(1);
+  });
+
+  it('keeps a message written offline and sends it with the same id after reconnecting', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { socket } = setup([]);
+    await screen.findByText('No messages yet. Say hello!');
+    await waitFor(() => expect(socket.live.status).toBe('online'));
+    act(() => socket.latest().onclose?.());
+    await userEvent.type(screen.getByLabelText('Message'), 'Written offline{Enter}');
+    expect(await screen.findByText('Not sent (offline)')).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    await waitFor(() => expect(socket.sockets).toHaveLength(2));
+    await waitFor(() => expect(socket.latest().sentOfType('chat.send')).toHaveLength(1));
+    expect(socket.latest().sentOfType('chat.send')[0]).toMatchObject({ body: 'Written offline' });
+    expect(screen.getByText('Sending…')).toBeInTheDocument();
   });
 
   it('does not send an empty message', async () => {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useLiveFrames, useLiveSend } from '@/lib/live';
+import { useLiveFrames, useLiveSend, useLiveStatusChange } from '@/lib/live';
 import { conversationsKey } from '../api/get-conversations';
 import { appendMessage, flattenMessages, messagesKey, useMessages } from '../api/get-messages';
 import { MessageSchema, type PendingMessage } from '../types';
@@ -62,6 +62,22 @@ export function useChat(conversationId: string, myId: string) {
       lastReadSent.current = newestFromPeer.id;
       void queryClient.invalidateQueries({ queryKey: conversationsKey });
     }
+  });
+
+  // Messages written while offline go out once the socket is back; the server drops a repeated client_msg_id.
+  const pendingNow = useRef(pending);
+  useEffect(() => {
+    pendingNow.current = pending;
+  });
+  useLiveStatusChange((status) => {
+    if (status !== 'online') return;
+    const resent = new Set(
+      pendingNow.current
+        .filter((item) => item.failed)
+        .filter((item) => send({ type: 'chat.send', conversation_id: conversationId, body: item.body, client_msg_id: item.client_msg_id }))
+        .map((item) => item.client_msg_id),
+    );
+    if (resent.size) setPending((list) => list.map((item) => (resent.has(item.client_msg_id) ? { ...item, failed: false } : item)));
   });
 
   useEffect(
