@@ -181,6 +181,21 @@ impl Bus {
         }
     }
 
+    /// Dead-letters one message body with `reason` (e.g. one bad reading of a batch)
+    /// without settling any delivery; confirmed by the broker before returning.
+    pub async fn publish_dead_letter(&self, payload: &[u8], reason: &str) -> Result<(), BusError> {
+        match &self.transport {
+            Transport::Memory(bus) => {
+                bus.push_dead_letter(DeadLetter {
+                    payload: payload.to_vec(),
+                    reason: reason.to_string(),
+                });
+                Ok(())
+            }
+            Transport::Amqp(link) => link.publish_dead_letter(payload, reason).await,
+        }
+    }
+
     /// Removes and returns the dead letters collected so far.
     pub async fn take_dead_letters(&self) -> Result<Vec<DeadLetter>, BusError> {
         match &self.transport {
