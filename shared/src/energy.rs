@@ -15,7 +15,9 @@ pub const UWH_PER_KWH: i64 = 1_000_000_000;
 pub const MAX_REGISTER_KWH: f64 = 1e9;
 
 /// An amount of energy (or a register value) in micro-watt-hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Energy(i64);
 

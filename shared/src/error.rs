@@ -153,8 +153,10 @@ impl ApiError {
 
     /// The response body as JSON bytes.
     pub fn to_body(&self) -> Vec<u8> {
-        serde_json::to_vec(&ErrorBody { error: self.clone() })
-            .expect("an ApiError always serializes")
+        serde_json::to_vec(&ErrorBody {
+            error: self.clone(),
+        })
+        .expect("an ApiError always serializes")
     }
 }
 

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod energy;
 pub mod error;
 pub mod identity;
+pub mod model;
 pub mod time;
 pub mod wire;
 

@@ -1,0 +1,95 @@
+use super::*;
+
+const DEV: &str = "6f1c2a3e-1111-4222-8333-944455556666";
+
+fn one(body: &str) -> Result<MeterReading, ReadingError> {
+    decode_readings(body.as_bytes()).unwrap().remove(0)
+}
+
+#[test]
+fn accepts_seconds_milliseconds_and_rfc3339_for_the_same_instant() {
+    let secs = one(&format!(
+        r#"{{"device_id":"{DEV}","timestamp":1774746600,"measurement_value":12.5}}"#
+    ))
+    .unwrap();
+    let ms = one(&format!(
+        r#"{{"device_id":"{DEV}","timestamp":1774746600000,"measurement_value":12.5}}"#
+    ))
+    .unwrap();
+    let text = one(&format!(
+        r#"{{"device_id":"{DEV}","timestamp":"2026-03-29T03:10:00+02:00","measurement_value":12.5}}"#
+    ))
+    .unwrap();
+    assert_eq!(secs, ms);
+    assert_eq!(secs, text);
+    assert_eq!(secs.reading.register.uwh(), 12_500_000_000);
+    assert_eq!(secs.reading.at.to_rfc3339(), "2026-03-29T01:10:00+00:00");
+}
+
+#[test]
+fn a_batch_is_decoded_reading_by_reading() {
+    let body = format!(
+        r#"[{{"device_id":"{DEV}","timestamp":1774746600,"measurement_value":1}},
+           {{"device_id":"{DEV}","timestamp":1774747200,"measurement_value":-1}},
+           {{"device_id":"nope","timestamp":1774747200,"measurement_value":1}}]"#
+    );
+    let out = decode_readings(body.as_bytes()).unwrap();
+    assert_eq!(out.len(), 3);
+    assert!(out[0].is_ok());
+    assert!(out[1]
+        .as_ref()
+        .unwrap_err()
+        .reason()
+        .contains("measurement_value"));
+    assert!(out[2].as_ref().unwrap_err().reason().contains("device_id"));
+}
+
+#[test]
+fn rejects_bad_messages_with_a_reason() {
+    assert!(decode_readings(b"not json").is_err());
+    assert!(decode_readings(b"42").is_err());
+    assert!(decode_readings(b"[]").is_err());
+    for (body, field) in [
+        (
+            r#"{"timestamp":1,"measurement_value":1}"#.to_string(),
+            "device_id",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","measurement_value":1}}"#),
+            "timestamp",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","timestamp":"yesterday","measurement_value":1}}"#),
+            "timestamp",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","timestamp":1774746600,"measurement_value":"12"}}"#),
+            "measurement_value",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","timestamp":1774746600,"measurement_value":1e300}}"#),
+            "measurement_value",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","timestamp":-5,"measurement_value":1}}"#),
+            "timestamp",
+        ),
+        (
+            format!(r#"{{"device_id":"{DEV}","timestamp":5,"measurement_value":1}}"#),
+            "timestamp",
+        ),
+    ] {
+        let err = one(&body).unwrap_err();
+        assert!(err.reason().contains(field), "{body}: {err}");
+    }
+}
+
+#[test]
+fn to_message_round_trips() {
+    let r = one(&format!(
+        r#"{{"device_id":"{DEV}","timestamp":1774746600123,"measurement_value":0.000000001}}"#
+    ))
+    .unwrap();
+    let again = serde_json::to_vec(&r.to_message()).unwrap();
+    assert_eq!(one(std::str::from_utf8(&again).unwrap()).unwrap(), r);
+}
