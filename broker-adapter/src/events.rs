@@ -1,0 +1,127 @@
+//! What the adapter tells ws-hub: alerts at once, hourly totals coalesced to
+//! at most one flush per device per second.
+
+use crate::store::{HourTotal, NewAlert};
+use iems_shared::model::Alert;
+use iems_shared::time::{from_unix_ms, rfc3339};
+use iems_shared::wire::{AlertEvent, ConsumptionUpdate};
+use iems_shared::Energy;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+fn time(ms: i64) -> String {
+    from_unix_ms(ms).map(rfc3339).unwrap_or_default()
+}
+
+/// The event published for a newly stored alert.
+pub(crate) fn alert_event(alert: &NewAlert) -> AlertEvent {
+    AlertEvent {
+        alert: Alert {
+            id: alert.id.clone(),
+            device_id: alert.device.id.clone(),
+            hour_start: time(alert.hour_ms),
+            kwh: Energy::from_uwh(alert.total_uwh).kwh(),
+            max_hourly_kwh: Energy::from_uwh(alert.device.max_hourly_uwh).kwh(),
+            created_at: time(alert.created_at_ms),
+            acknowledged_at: None,
+        },
+        owner_id: alert.device.owner_id.clone(),
+    }
+}
+
+/// Latest totals waiting to be published, per device and hour.
+#[derive(Debug)]
+pub(crate) struct UpdateThrottle {
+    interval: Duration,
+    last_flush: HashMap<String, Instant>,
+    pending: BTreeMap<(String, i64), HourTotal>,
+}
+
+impl UpdateThrottle {
+    pub(crate) fn new(interval: Duration) -> Self {
+        UpdateThrottle {
+            interval,
+            last_flush: HashMap::new(),
+            pending: BTreeMap::new(),
+        }
+    }
+
+    /// Remembers a changed total (a later one for the same hour replaces it).
+    pub(crate) fn record(&mut self, total: HourTotal) {
+        self.pending
+            .insert((total.device.id.clone(), total.hour_ms), total);
+    }
+
+    /// The updates of every device whose last flush is at least the interval ago.
+    pub(crate) fn due(&mut self, now: Instant) -> Vec<ConsumptionUpdate> {
+        let mut flushed_devices = Vec::new();
+        let mut out = Vec::new();
+        let interval = self.interval;
+        let last_flush = &self.last_flush;
+        self.pending.retain(|(device, _), total| {
+            let ready = last_flush
+                .get(device)
+                .is_none_or(|t| now.duration_since(*t) >= interval);
+            if ready {
+                out.push(ConsumptionUpdate {
+                    device_id: device.clone(),
+                    owner_id: total.device.owner_id.clone(),
+                    hour_start: time(total.hour_ms),
+                    kwh: Energy::from_uwh(total.total_uwh).kwh(),
+                });
+                flushed_devices.push(device.clone());
+            }
+            !ready
+        });
+        for device in flushed_devices {
+            self.last_flush.insert(device, now);
+        }
+        // Forget devices idle for a while so the map does not grow forever.
+        self.last_flush
+            .retain(|_, t| now.duration_since(*t) < interval * 60);
+        out
+    }
+
+    /// True when nothing waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::DeviceInfo;
+
+    fn total(device: &str, hour_ms: i64, total_uwh: i64) -> HourTotal {
+        let device = DeviceInfo {
+            id: device.into(),
+            max_hourly_uwh: 1,
+            owner_id: None,
+        };
+        HourTotal {
+            device,
+            hour_ms,
+            total_uwh,
+        }
+    }
+
+    #[test]
+    fn coalesces_to_one_flush_per_device_per_interval() {
+        let mut throttle = UpdateThrottle::new(Duration::from_secs(1));
+        let start = Instant::now();
+        throttle.record(total("a", 0, 5));
+        throttle.record(total("a", 0, 7));
+        throttle.record(total("b", 3_600_000, 1));
+        let first = throttle.due(start);
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0].kwh, Energy::from_uwh(7).kwh());
+        throttle.record(total("a", 0, 9));
+        assert!(throttle.due(start + Duration::from_millis(500)).is_empty());
+        assert!(!throttle.is_empty());
+        let later = throttle.due(start + Duration::from_millis(1000));
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].device_id, "a");
+        assert!(throttle.is_empty());
+    }
+}

@@ -1,0 +1,81 @@
+//! The broker-adapter: consumes meter readings from the bus, stores them with
+//! the hourly totals they change in batched SQLite transactions, acks only after
+//! the commit, dead-letters what cannot be stored (with the reason), stores an
+//! alert the first time an hour passes its device's limit and publishes alerts
+//! and changed totals for ws-hub.
+//!
+//! Exactness rests on three things: the readings primary key (a duplicate counts
+//! once), the shared consumption rules' insertion deltas (any order gives the same
+//! totals), and `BEGIN IMMEDIATE` (neighbours are read under the write lock, so
+//! several adapters on one database serialize).
+
+mod decode;
+mod devices;
+mod events;
+mod store;
+mod worker;
+
+pub use devices::DeviceInfo;
+pub use worker::Stats;
+
+use iems_messaging::{Bus, BusError};
+use sqlx::SqlitePool;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Errors that stop the adapter.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The bus failed (e.g. RabbitMQ unreachable at start).
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+/// Tuning of the adapter; the defaults suit a laptop.
+#[derive(Debug, Clone)]
+pub struct AdapterConfig {
+    /// Deliveries the broker may hand out before any is acked.
+    pub prefetch: u16,
+    /// Most deliveries stored in one transaction.
+    pub batch_size: usize,
+    /// How long a device's limit and owner are cached.
+    pub device_cache_ttl: Duration,
+    /// Least time between two consumption-update flushes of one device.
+    pub update_interval: Duration,
+}
+
+impl Default for AdapterConfig {
+    fn default() -> Self {
+        AdapterConfig {
+            prefetch: 2000,
+            batch_size: 1000,
+            device_cache_ttl: Duration::from_secs(2),
+            update_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Runs the adapter until `shutdown` resolves; the batch in flight is then
+/// finished and acked before returning. `pool` must be migrated.
+pub async fn run(
+    config: AdapterConfig,
+    bus: Bus,
+    pool: SqlitePool,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), AdapterError> {
+    run_with_stats(config, bus, pool, Arc::new(Stats::default()), shutdown).await
+}
+
+/// Like [`run`], counting what it does in `stats` (for `iems up` and benchmarks).
+pub async fn run_with_stats(
+    config: AdapterConfig,
+    bus: Bus,
+    pool: SqlitePool,
+    stats: Arc<Stats>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), AdapterError> {
+    worker::Worker::new(config, bus, pool, stats)
+        .run(shutdown)
+        .await
+}

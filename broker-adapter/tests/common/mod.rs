@@ -1,0 +1,204 @@
+//! Helpers for the adapter's tests: a fresh migrated SQLite file, devices,
+//! reading messages, a running adapter, and the real RabbitMQ (own names per test).
+#![allow(dead_code)]
+
+use iems_broker_adapter::{AdapterConfig, Stats};
+use iems_messaging::{Bus, BusConfig};
+use iems_shared::consumption::Reading;
+use iems_shared::Energy;
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A migrated SQLite file in a temporary directory.
+pub struct TestDb {
+    _dir: tempfile::TempDir,
+    /// `sqlite://…` URL of the file.
+    pub url: String,
+    /// A pool on it.
+    pub pool: SqlitePool,
+}
+
+impl TestDb {
+    /// Creates and migrates a fresh database.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("iems.db").display());
+        iems_db::migrate(&url).await.unwrap();
+        let pool = iems_db::sqlite_pool(&url, 4).await.unwrap();
+        TestDb {
+            _dir: dir,
+            url,
+            pool,
+        }
+    }
+
+    /// Another pool on the same file (as a second adapter process would have).
+    pub async fn another_pool(&self) -> SqlitePool {
+        iems_db::sqlite_pool(&self.url, 4).await.unwrap()
+    }
+
+    /// Inserts a device with an hourly limit; returns its id.
+    pub async fn device(&self, max_hourly_kwh: f64) -> uuid::Uuid {
+        let id = uuid::Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'meter', ?, 0, 0)",
+        )
+        .bind(id.to_string())
+        .bind(Energy::from_kwh(max_hourly_kwh).unwrap().uwh())
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// The stored non-zero hourly totals of a device, hour start ms → µWh.
+    pub async fn hourly(&self, device: uuid::Uuid) -> BTreeMap<i64, i64> {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT hour_start, energy_uwh FROM hourly_consumption WHERE device_id = ? AND energy_uwh <> 0",
+        )
+        .bind(device.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    }
+
+    /// One number from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+    }
+}
+
+/// The expected totals by the shared rules, in the same form as [`TestDb::hourly`].
+pub fn expected(readings: &[Reading]) -> BTreeMap<i64, i64> {
+    iems_shared::consumption::hourly_totals(readings)
+        .into_iter()
+        .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
+        .collect()
+}
+
+/// A reading at `minutes` after 2026-03-01T00:00Z.
+pub fn reading(minutes: i64, kwh: f64) -> Reading {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    Reading::new(
+        start + chrono::Duration::minutes(minutes),
+        Energy::from_kwh(kwh).unwrap(),
+    )
+}
+
+/// The AMQP message of one reading (timestamp in unix ms).
+pub fn message(device: uuid::Uuid, r: &Reading) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "device_id": device.to_string(),
+        "timestamp": r.at_ms(),
+        "measurement_value": r.register.kwh(),
+    }))
+    .unwrap()
+}
+
+/// The course `sensor.csv` (`../shared/data/seed-sensor.csv` beside the repository, or
+/// `IEMS_SEED_SENSOR_CSV`), one register value per line.
+pub fn course_registers() -> Vec<f64> {
+    let path = std::env::var_os("IEMS_SEED_SENSOR_CSV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/seed-sensor.csv")
+        });
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+/// A bus on the real RabbitMQ with names unique to this test.
+pub async fn amqp_bus(prefix: &str) -> Bus {
+    let url = std::env::var("IEMS_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    if std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5672".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .is_err()
+    {
+        panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
+    }
+    let namespace = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
+    Bus::connect(&BusConfig::amqp(url, namespace))
+        .await
+        .unwrap()
+}
+
+/// A running adapter: stop it with [`Running::stop`].
+pub struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+    /// Its counters.
+    pub stats: Arc<Stats>,
+}
+
+impl Running {
+    /// Starts an adapter on `bus` and `pool`.
+    pub fn start(bus: Bus, pool: SqlitePool) -> Self {
+        let stats = Arc::new(Stats::default());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let config = AdapterConfig {
+            batch_size: 200,
+            prefetch: 400,
+            ..AdapterConfig::default()
+        };
+        let s = Arc::clone(&stats);
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            iems_broker_adapter::run_with_stats(config, bus, pool, s, shutdown)
+                .await
+                .unwrap();
+        });
+        Running { stop, task, stats }
+    }
+
+    /// Asks it to stop and waits until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+}
+
+/// Waits until the adapters together handled `n` readings (stored, duplicate or dead-lettered).
+pub async fn wait_handled(adapters: &[&Running], n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let handled: u64 = adapters.iter().map(|a| a.stats.handled()).sum();
+        if handled >= n {
+            assert_eq!(handled, n, "more readings handled than sent");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {handled} of {n} readings handled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Publishes every message and waits for all the confirms.
+pub async fn publish_all(bus: &Bus, messages: &[Vec<u8>]) {
+    let mut confirms = Vec::with_capacity(messages.len());
+    for m in messages {
+        confirms.push(bus.publish_reading(m).await.unwrap());
+    }
+    for c in confirms {
+        c.wait().await.unwrap();
+    }
+}

@@ -1,0 +1,215 @@
+//! The smart-meter simulator: plays a CSV onto the bus as meters would, with
+//! publisher confirms, pacing (real time × factor, as fast as confirms allow, or
+//! a steady rate), and generates the repository's own `sensor.csv`.
+
+mod course;
+mod generate;
+mod plan;
+
+pub use course::{Course, CourseError, Row};
+pub use generate::{household_csv, household_registers, SplitMix64};
+pub use plan::{parse_step, plan, Planned, Timeline};
+
+use iems_messaging::{Bus, Confirm};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// How fast meter time runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Speed {
+    /// Meter time runs this many times faster than wall time.
+    Factor(f64),
+    /// As fast as the broker confirms.
+    Max,
+}
+
+impl std::str::FromStr for Speed {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "max" => Ok(Speed::Max),
+            _ => match s.trim_end_matches('x').parse::<f64>() {
+                Ok(f) if f.is_finite() && f > 0.0 => Ok(Speed::Factor(f)),
+                _ => Err(format!("{s:?}: expected a positive factor (e.g. 60) or `max`")),
+            },
+        }
+    }
+}
+
+/// How to play.
+#[derive(Debug, Clone)]
+pub struct PlayConfig {
+    /// Pacing by meter time (ignored when `rate` is set).
+    pub speed: Speed,
+    /// A steady load of this many readings per second, regardless of meter time.
+    pub rate: Option<f64>,
+    /// Readings per message: 1 sends the single-reading message, more a JSON array.
+    pub batch: usize,
+    /// Messages published but not yet confirmed, at most.
+    pub max_in_flight: usize,
+    /// Show a progress bar on a terminal.
+    pub progress: bool,
+}
+
+impl Default for PlayConfig {
+    fn default() -> Self {
+        PlayConfig { speed: Speed::Max, rate: None, batch: 1, max_in_flight: 1000, progress: false }
+    }
+}
+
+/// What a play did (counted in readings).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Readings published.
+    pub sent: u64,
+    /// Readings the broker confirmed.
+    pub confirmed: u64,
+    /// Readings given up after retries.
+    pub failed: u64,
+    /// Wall time taken.
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        write!(
+            f,
+            "sent={} confirmed={} failed={} elapsed_s={:.2} rps={:.0}",
+            self.sent,
+            self.confirmed,
+            self.failed,
+            secs,
+            self.confirmed as f64 / secs
+        )
+    }
+}
+
+/// The wire message of one reading (timestamp in unix milliseconds).
+pub fn reading_json(p: &Planned) -> serde_json::Value {
+    serde_json::json!({
+        "device_id": p.device_id.to_string(),
+        "timestamp": p.at.timestamp_millis(),
+        "measurement_value": p.register_kwh,
+    })
+}
+
+/// Publishing attempts per message before it counts as failed.
+const ATTEMPTS: u32 = 5;
+
+struct InFlight {
+    confirm: Confirm,
+    payload: Vec<u8>,
+    readings: u64,
+    attempt: u32,
+}
+
+/// Plays `planned` onto `bus` until done or `shutdown` resolves; waits for every confirm.
+pub async fn play(
+    config: &PlayConfig,
+    bus: &Bus,
+    planned: &[Planned],
+    shutdown: impl Future<Output = ()> + Send,
+) -> Summary {
+    let bar = progress_bar(config.progress, planned.len() as u64);
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let mut window: VecDeque<InFlight> = VecDeque::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    let first_at = planned.first().map(|p| p.at);
+    for (index, chunk) in planned.chunks(config.batch.max(1)).enumerate() {
+        if let Some(wait) = pace(config, first_at, chunk[0].at, index * config.batch.max(1), started) {
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(wait) => {}
+            }
+        } else {
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                () = std::future::ready(()) => {}
+            }
+        }
+        let payload = match chunk {
+            [single] => reading_json(single).to_string(),
+            many => serde_json::Value::Array(many.iter().map(reading_json).collect()).to_string(),
+        }
+        .into_bytes();
+        let readings = chunk.len() as u64;
+        summary.sent += readings;
+        match bus.publish_reading(&payload).await {
+            Ok(confirm) => window.push_back(InFlight { confirm, payload, readings, attempt: 1 }),
+            Err(err) => {
+                tracing::error!(error = %err, "publishing failed");
+                summary.failed += readings;
+            }
+        }
+        while window.len() >= config.max_in_flight.max(1) {
+            settle_oldest(bus, &mut window, &mut summary, &bar).await;
+        }
+    }
+    while !window.is_empty() {
+        settle_oldest(bus, &mut window, &mut summary, &bar).await;
+    }
+    bar.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    summary
+}
+
+/// How long to wait before sending reading number `sent` (meter time `at`).
+fn pace(
+    config: &PlayConfig,
+    first_at: Option<chrono::DateTime<chrono::Utc>>,
+    at: chrono::DateTime<chrono::Utc>,
+    sent: usize,
+    started: Instant,
+) -> Option<Duration> {
+    let target = match (config.rate, config.speed) {
+        (Some(rate), _) if rate > 0.0 => Duration::from_secs_f64(sent as f64 / rate),
+        (_, Speed::Max) => return None,
+        (_, Speed::Factor(factor)) => {
+            let meter = (at - first_at?).to_std().ok()?;
+            meter.div_f64(factor)
+        }
+    };
+    target.checked_sub(started.elapsed())
+}
+
+async fn settle_oldest(bus: &Bus, window: &mut VecDeque<InFlight>, summary: &mut Summary, bar: &ProgressBar) {
+    let Some(item) = window.pop_front() else { return };
+    match item.confirm.wait().await {
+        Ok(()) => {
+            summary.confirmed += item.readings;
+            bar.inc(item.readings);
+        }
+        Err(err) if item.attempt < ATTEMPTS => {
+            // At least once: the adapter counts a repeated reading once.
+            tracing::warn!(error = %err, attempt = item.attempt, "no confirm, publishing again");
+            match bus.publish_reading(&item.payload).await {
+                Ok(confirm) => window.push_back(InFlight { confirm, attempt: item.attempt + 1, ..item }),
+                Err(err) => {
+                    tracing::error!(error = %err, "publishing again failed");
+                    summary.failed += item.readings;
+                }
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "giving up on a message");
+            summary.failed += item.readings;
+        }
+    }
+}
+
+fn progress_bar(show: bool, total: u64) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} readings confirmed, {per_sec}, eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
