@@ -49,7 +49,12 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
             let megabytes: usize = arg.parse().unwrap_or(1);
             let mut block = vec![1u8; megabytes * 1024 * 1024];
             block[megabytes] = 2;
-            reply(out, 200, format!("allocated {}", std::hint::black_box(block).len())).await
+            reply(
+                out,
+                200,
+                format!("allocated {}", std::hint::black_box(block).len()),
+            )
+            .await
         }
         "stdout" => {
             println!("probe says hello on stdout");
@@ -64,7 +69,10 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
                 .collect();
             let mut spin = spin;
             spin.insert("method".into(), format!("{:?}", req.method()).into());
-            spin.insert("path".into(), req.path_with_query().unwrap_or_default().into());
+            spin.insert(
+                "path".into(),
+                req.path_with_query().unwrap_or_default().into(),
+            );
             reply(out, 200, serde_json::Value::Object(spin).to_string()).await
         }
     }
@@ -146,11 +154,15 @@ fn value3(v: &sqlite3::Value) -> serde_json::Value {
 }
 
 async fn sql3(req: IncomingRequest, out: ResponseOutparam, db: &str) {
-    let statement = String::from_utf8(req.into_body().await.unwrap_or_default()).unwrap_or_default();
+    let statement =
+        String::from_utf8(req.into_body().await.unwrap_or_default()).unwrap_or_default();
     let result = sqlite3::Connection::open(db).and_then(|c| {
         let r = c.execute(&statement, &[])?;
-        let rows: Vec<Vec<serde_json::Value>> =
-            r.rows.iter().map(|row| row.values.iter().map(value3).collect()).collect();
+        let rows: Vec<Vec<serde_json::Value>> = r
+            .rows
+            .iter()
+            .map(|row| row.values.iter().map(value3).collect())
+            .collect();
         Ok(serde_json::json!({
             "columns": r.columns, "rows": rows,
             "changes": c.changes(), "last_insert_rowid": c.last_insert_rowid(),
@@ -161,7 +173,8 @@ async fn sql3(req: IncomingRequest, out: ResponseOutparam, db: &str) {
 }
 
 async fn sql2(req: IncomingRequest, out: ResponseOutparam, db: &str) {
-    let statement = String::from_utf8(req.into_body().await.unwrap_or_default()).unwrap_or_default();
+    let statement =
+        String::from_utf8(req.into_body().await.unwrap_or_default()).unwrap_or_default();
     let result = sqlite::Connection::open(db).and_then(|c| {
         let r = c.execute(&statement, &[])?;
         Ok(serde_json::json!({ "columns": r.columns, "rows": r.rows.len() }).to_string())
@@ -172,7 +185,10 @@ async fn sql2(req: IncomingRequest, out: ResponseOutparam, db: &str) {
 async fn point(out: ResponseOutparam, key: &str) {
     let id: i64 = key.parse().unwrap_or(1);
     let result = sqlite3::Connection::open("default").and_then(|c| {
-        let r = c.execute("SELECT name FROM bench WHERE id = ?", &[sqlite3::Value::Integer(id)])?;
+        let r = c.execute(
+            "SELECT name FROM bench WHERE id = ?",
+            &[sqlite3::Value::Integer(id)],
+        )?;
         Ok(match r.rows.first().and_then(|row| row.values.first()) {
             Some(sqlite3::Value::Text(name)) => name.clone(),
             _ => String::new(),

@@ -1,0 +1,342 @@
+//! Loading an application: engine, compiled and pre-instantiated components,
+//! databases, variables and routes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+use crate::db::{KvStore, SqlitePool};
+use crate::error::RuntimeError;
+use crate::manifest::{self, FileMount, Manifest, RouteDecl, SourceDecl};
+use crate::outbound::AllowedHosts;
+use crate::routes::{Route, Router};
+use crate::runtime_config::RuntimeConfig;
+use crate::state::{ComponentCtx, HostState};
+use crate::variables::AppVariables;
+
+/// How often the epoch advances; the time limit's granularity.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Per-request limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall-clock limit of one request (epoch interruption plus a host timeout).
+    pub request_timeout: Duration,
+    /// Linear memory limit of one instance, in bytes.
+    pub memory_bytes: usize,
+    /// Concurrent instances the pooling allocator reserves.
+    pub max_instances: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            memory_bytes: 256 * 1024 * 1024,
+            max_instances: 1000,
+        }
+    }
+}
+
+/// Options for [`App::load`].
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeOptions {
+    /// Directory for databases (default `<app dir>/.spin`).
+    pub data_dir: Option<PathBuf>,
+    /// File of the `default` SQLite database (default `<data dir>/sqlite_db.db`).
+    pub default_database: Option<PathBuf>,
+    /// Spin `runtime-config.toml`.
+    pub runtime_config: Option<PathBuf>,
+    /// Variable values that win over the environment and defaults.
+    pub variables: HashMap<String, String>,
+    /// Per-request limits.
+    pub limits: Limits,
+    /// Compilation cache directory (default `$XDG_CACHE_HOME/iems/wasmtime`).
+    pub cache_dir: Option<PathBuf>,
+}
+
+pub(crate) struct LoadedComponent {
+    pub(crate) pre: ProxyPre<HostState>,
+    pub(crate) ctx: Arc<ComponentCtx>,
+}
+
+/// The shared state behind an [`App`].
+pub struct AppInner {
+    pub(crate) engine: Engine,
+    pub(crate) router: Router,
+    pub(crate) components: Vec<LoadedComponent>,
+    pub(crate) by_id: HashMap<String, usize>,
+    pub(crate) limits: Limits,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for AppInner {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A loaded Spin application, cheap to clone, ready to serve requests.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) inner: Arc<AppInner>,
+}
+
+fn engine(options: &RuntimeOptions) -> Result<Engine, RuntimeError> {
+    let mut config = Config::new();
+    config.wasm_component_model(true).epoch_interruption(true);
+    let cache_dir = options.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let mut cache_config = wasmtime::CacheConfig::new();
+    cache_config.with_directory(cache_dir);
+    match wasmtime::Cache::new(cache_config) {
+        Ok(cache) => {
+            config.cache(Some(cache));
+        }
+        Err(e) => tracing::warn!("compilation cache disabled: {e}"),
+    }
+    let mut pooling = PoolingAllocationConfig::default();
+    pooling
+        .total_component_instances(options.limits.max_instances)
+        .total_memories(options.limits.max_instances)
+        .total_tables(options.limits.max_instances * 2)
+        .max_memory_size(options.limits.memory_bytes)
+        .linear_memory_keep_resident(2 * 1024 * 1024);
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+    match Engine::new(&pooled) {
+        Ok(engine) => Ok(engine),
+        Err(e) => {
+            tracing::warn!("pooling allocator unavailable ({e}); allocating on demand");
+            Engine::new(&config).map_err(|e| RuntimeError::Engine(e.to_string()))
+        }
+    }
+}
+
+fn default_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("iems").join("wasmtime")
+}
+
+fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+    std::thread::Builder::new()
+        .name("iems-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .expect("spawning the epoch thread");
+}
+
+fn pick<T>(allowed: &[String], all: &HashMap<String, Arc<T>>) -> HashMap<String, Arc<T>> {
+    allowed
+        .iter()
+        .filter_map(|n| all.get(n).map(|s| (n.clone(), Arc::clone(s))))
+        .collect()
+}
+
+fn mounts(app_dir: &Path, files: &[FileMount]) -> Vec<(PathBuf, String)> {
+    files
+        .iter()
+        .map(|f| match f {
+            FileMount::Placement {
+                source,
+                destination,
+            } => (app_dir.join(source), destination.clone()),
+            FileMount::Pattern(pattern) => {
+                // A glob mounts its literal leading directory; a file mounts its directory.
+                let literal: Vec<&str> = pattern
+                    .split('/')
+                    .take_while(|s| !s.contains(['*', '?', '[']))
+                    .collect();
+                let mut dir = literal.join("/");
+                if app_dir.join(&dir).is_file() || literal.len() == pattern.split('/').count() {
+                    dir = Path::new(&dir)
+                        .parent()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                }
+                let guest = format!("/{dir}");
+                (app_dir.join(&dir), guest)
+            }
+        })
+        .collect()
+}
+
+impl App {
+    /// Loads `spin.toml`, opens the databases, compiles (or loads from the cache)
+    /// and pre-instantiates every component.
+    pub fn load(manifest_path: &Path, options: RuntimeOptions) -> Result<Self, RuntimeError> {
+        let manifest = Manifest::from_file(manifest_path)?;
+        let app_dir = manifest::app_dir(manifest_path);
+        let runtime_config = match &options.runtime_config {
+            Some(path) => RuntimeConfig::from_file(path)?,
+            None => RuntimeConfig::default(),
+        };
+        let data_dir = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| app_dir.join(".spin"));
+        let variables = AppVariables::resolve(&manifest.variables, &options.variables)?;
+        let (sqlite, kv) = open_stores(&manifest, &runtime_config, &data_dir, &options)?;
+
+        let engine = engine(&options)?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        let link_err = |e: wasmtime::Error| RuntimeError::Engine(e.to_string());
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link_err)?;
+        crate::host::add_to_linker(&mut linker).map_err(link_err)?;
+
+        let mut components = Vec::new();
+        let mut by_id = HashMap::new();
+        for (id, decl) in &manifest.component {
+            let fail = |message: String| RuntimeError::Component {
+                component: id.clone(),
+                message,
+            };
+            let source = match &decl.source {
+                SourceDecl::Local(path) => app_dir.join(path),
+                SourceDecl::Remote { url, .. } => {
+                    return Err(fail(format!("remote sources are not supported ({url})")))
+                }
+            };
+            let started = std::time::Instant::now();
+            let component = Component::from_file(&engine, &source)
+                .map_err(|e| fail(format!("{}: {e:#}", source.display())))?;
+            let pre = linker
+                .instantiate_pre(&component)
+                .and_then(ProxyPre::new)
+                .map_err(|e| fail(format!("{e:#}")))?;
+            tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
+            let ctx = ComponentCtx {
+                id: id.clone(),
+                variables: variables.for_component(&decl.variables)?,
+                sqlite_allowed: decl.sqlite_databases.iter().cloned().collect(),
+                sqlite: pick(&decl.sqlite_databases, &sqlite),
+                kv_allowed: decl.key_value_stores.iter().cloned().collect(),
+                kv: pick(&decl.key_value_stores, &kv),
+                allowed_hosts: Arc::new(AllowedHosts::parse(&decl.allowed_outbound_hosts)?),
+                env: decl
+                    .environment
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                mounts: mounts(&app_dir, &decl.files),
+            };
+            by_id.insert(id.clone(), components.len());
+            components.push(LoadedComponent {
+                pre,
+                ctx: Arc::new(ctx),
+            });
+        }
+
+        let mut routes = Vec::new();
+        for trigger in &manifest.trigger.http {
+            if let RouteDecl::Path(raw) = &trigger.route {
+                routes.push(Route::parse(raw, by_id[&trigger.component])?);
+            }
+        }
+        let router = Router::new(routes)?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_ticker(engine.clone(), ticker_stop.clone());
+        let limits = options.limits.clone();
+        Ok(Self {
+            inner: Arc::new(AppInner {
+                engine,
+                router,
+                components,
+                by_id,
+                limits,
+                ticker_stop,
+            }),
+        })
+    }
+
+    /// The routes served, most specific first, with their component ids.
+    pub fn routes(&self) -> Vec<(String, String)> {
+        let ids: HashMap<usize, &String> = self.inner.by_id.iter().map(|(k, v)| (*v, k)).collect();
+        let routes = self.inner.router.routes().iter();
+        routes
+            .map(|r| (r.raw.clone(), ids[&r.component].clone()))
+            .collect()
+    }
+}
+
+type Stores = (
+    HashMap<String, Arc<SqlitePool>>,
+    HashMap<String, Arc<KvStore>>,
+);
+
+fn open_stores(
+    manifest: &Manifest,
+    config: &RuntimeConfig,
+    data_dir: &Path,
+    options: &RuntimeOptions,
+) -> Result<Stores, RuntimeError> {
+    let used_dbs: HashSet<&String> = manifest
+        .component
+        .values()
+        .flat_map(|c| &c.sqlite_databases)
+        .collect();
+    let used_kv: HashSet<&String> = manifest
+        .component
+        .values()
+        .flat_map(|c| &c.key_value_stores)
+        .collect();
+    let mut sqlite = HashMap::new();
+    for name in used_dbs {
+        let path = match (config.sqlite_database.get(name), name.as_str()) {
+            (Some(decl), _) => decl
+                .path
+                .clone()
+                .unwrap_or_else(|| data_dir.join(format!("{name}.db"))),
+            (None, "default") => options
+                .default_database
+                .clone()
+                .unwrap_or_else(|| data_dir.join("sqlite_db.db")),
+            (None, _) => {
+                return Err(RuntimeError::Database {
+                    name: name.clone(),
+                    message: "not defined; add [sqlite_database.<name>] to the runtime config"
+                        .into(),
+                })
+            }
+        };
+        sqlite.insert(name.clone(), SqlitePool::open(name, &path)?);
+    }
+    let mut kv = HashMap::new();
+    let mut kv_files: HashMap<PathBuf, Arc<SqlitePool>> = HashMap::new();
+    for label in used_kv {
+        let path = match (config.key_value_store.get(label), label.as_str()) {
+            (Some(decl), _) => decl
+                .path
+                .clone()
+                .unwrap_or_else(|| data_dir.join(format!("{label}_kv.db"))),
+            (None, "default") => data_dir.join("sqlite_key_value.db"),
+            (None, _) => {
+                return Err(RuntimeError::Database {
+                    name: label.clone(),
+                    message: "not defined; add [key_value_store.<name>] to the runtime config"
+                        .into(),
+                })
+            }
+        };
+        let pool = match kv_files.get(&path) {
+            Some(pool) => pool.clone(),
+            None => SqlitePool::open(label, &path)?,
+        };
+        kv_files.insert(path, pool.clone());
+        kv.insert(label.clone(), KvStore::open(label, pool)?);
+    }
+    Ok((sqlite, kv))
+}

@@ -1,0 +1,269 @@
+//! Serving one request: route, add the `spin-*` headers, run a fresh instance
+//! with time and memory limits, stream the response back.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full};
+use wasmtime::Store;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::{Error as HttpError, WasiBody, WasiHttpView};
+
+use crate::app::{App, AppInner, EPOCH_TICK};
+use crate::routes::RouteMatch;
+use crate::state::HostState;
+
+/// A boxed error of a response body.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The body of a response produced by the runtime (streamed from the guest).
+pub type ResponseBody = UnsyncBoxBody<Bytes, BoxError>;
+
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response<WasiBody> {
+    let body = format!(r#"{{"error":{{"code":"{code}","message":"{message}"}}}}"#);
+    let mut resp = Response::new(
+        Full::new(Bytes::from(body))
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+    );
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+fn set_spin_headers<B>(req: &mut Request<B>, m: &RouteMatch<'_>, client: SocketAddr) {
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".to_owned());
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let full_url = format!("http://{host}{path_and_query}");
+    let headers = req.headers_mut();
+    let stale: Vec<HeaderName> = headers
+        .keys()
+        .filter(|k| k.as_str().starts_with("spin-"))
+        .cloned()
+        .collect();
+    for name in stale {
+        headers.remove(name);
+    }
+    let mut put = |name: String, value: &str| {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(value)) {
+            headers.insert(n, v);
+        }
+    };
+    put("spin-full-url".into(), &full_url);
+    put("spin-path-info".into(), &m.path_info);
+    put("spin-matched-route".into(), &m.route.raw);
+    put("spin-component-route".into(), m.route.component_route());
+    put("spin-raw-component-route".into(), &m.route.raw);
+    put("spin-base-path".into(), "/");
+    put("spin-client-addr".into(), &client.to_string());
+    for (name, value) in &m.params {
+        put(
+            format!("spin-path-match-{}", name.to_ascii_lowercase()),
+            value,
+        );
+    }
+    if req.uri().authority().is_none() {
+        if let Ok(uri) = format!("http://{host}{path_and_query}").parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+}
+
+impl App {
+    /// Handles one request: Spin routing, a fresh instance, limits, access log.
+    /// Usable from any server (hyper, or axum as a fallback service).
+    pub async fn handle<B>(&self, req: Request<B>, client: SocketAddr) -> Response<ResponseBody>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let req = req.map(|b| {
+            b.map_err(|e| HttpError::InternalError(Some(e.into().to_string())))
+                .boxed_unsync()
+        });
+        let (component, resp) = self.inner.dispatch(req, None, client).await;
+        tracing::info!(
+            target: "iems_runtime::access",
+            %method, path, component, status = resp.status().as_u16(),
+            duration_us = started.elapsed().as_micros() as u64,
+        );
+        resp.map(|b| b.map_err(|e| Box::new(e) as BoxError).boxed_unsync())
+    }
+
+    /// Median time (µs) to create a store and instantiate `component` from its
+    /// pre-instantiated form, over `samples` runs.
+    pub async fn median_instantiation_us(&self, component: &str, samples: usize) -> Option<f64> {
+        let inner = &self.inner;
+        let loaded = &inner.components[*inner.by_id.get(component)?];
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples.max(1) {
+            let started = Instant::now();
+            let state = HostState::new(
+                loaded.ctx.clone(),
+                Arc::downgrade(inner),
+                inner.limits.memory_bytes,
+            )
+            .ok()?;
+            let mut store = Store::new(&inner.engine, state);
+            store.limiter(|s| &mut s.limits);
+            store.set_epoch_deadline(1000);
+            loaded.pre.instantiate_async(&mut store).await.ok()?;
+            times.push(started.elapsed().as_secs_f64() * 1e6);
+        }
+        times.sort_by(f64::total_cmp);
+        Some(times[times.len() / 2])
+    }
+}
+
+impl AppInner {
+    /// `http://self/...` (by route) or `http://<id>.spin.internal/...` (by id) from a guest.
+    pub(crate) async fn handle_internal(
+        self: Arc<Self>,
+        req: Request<WasiBody>,
+        component: Option<String>,
+    ) -> Response<WasiBody> {
+        let client = SocketAddr::from(([127, 0, 0, 1], 0));
+        self.dispatch(req, component, client).await.1
+    }
+
+    async fn dispatch(
+        self: &Arc<Self>,
+        mut req: Request<WasiBody>,
+        by_id: Option<String>,
+        client: SocketAddr,
+    ) -> (String, Response<WasiBody>) {
+        let path = req.uri().path().to_owned();
+        let index = match by_id {
+            Some(id) => match self.by_id.get(&id) {
+                Some(&index) => {
+                    if req.uri().authority().is_none() {
+                        if let Ok(uri) = format!("http://{id}.spin.internal{path}").parse() {
+                            *req.uri_mut() = uri;
+                        }
+                    }
+                    index
+                }
+                None => {
+                    return (
+                        id,
+                        error_response(StatusCode::NOT_FOUND, "not_found", "no such component"),
+                    )
+                }
+            },
+            None => match self.router.find(&path) {
+                Some(m) => {
+                    set_spin_headers(&mut req, &m, client);
+                    m.route.component
+                }
+                None => {
+                    let resp =
+                        error_response(StatusCode::NOT_FOUND, "not_found", "no route matches");
+                    return ("-".to_owned(), resp);
+                }
+            },
+        };
+        let id = self.components[index].ctx.id.clone();
+        let resp = self.invoke(index, req).await;
+        (id, resp)
+    }
+
+    async fn invoke(self: &Arc<Self>, index: usize, req: Request<WasiBody>) -> Response<WasiBody> {
+        let loaded = &self.components[index];
+        let id = loaded.ctx.id.clone();
+        let internal_error = || {
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the component failed",
+            )
+        };
+        let state = match HostState::new(
+            loaded.ctx.clone(),
+            Arc::downgrade(self),
+            self.limits.memory_bytes,
+        ) {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::error!(component = %id, "cannot set up the instance: {e:#}");
+                return internal_error();
+            }
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let timeout = self.limits.request_timeout;
+        let ticks = (timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let handles = (|| -> wasmtime::Result<_> {
+            let mut http = store.data_mut().http();
+            let req = http.new_incoming_request(Scheme::Http, req)?;
+            let out = http.new_response_outparam(sender)?;
+            Ok((req, out))
+        })();
+        let (req, out) = match handles {
+            Ok(handles) => handles,
+            Err(e) => {
+                tracing::warn!(component = %id, "bad request: {e:#}");
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "malformed request",
+                );
+            }
+        };
+        let pre = loaded.pre.clone();
+        let task_id = id.clone();
+        let task = tokio::spawn(async move {
+            let result = async {
+                let proxy = pre.instantiate_async(&mut store).await?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut store, req, out)
+                    .await
+            }
+            .await;
+            store.data().flush_stdio();
+            if let Err(e) = &result {
+                tracing::error!(component = %task_id, "component failed: {e:?}");
+            }
+            result.is_ok()
+        });
+        match tokio::time::timeout(timeout + Duration::from_millis(250), receiver).await {
+            Ok(Ok(Ok(resp))) => resp,
+            Ok(Ok(Err(code))) => {
+                tracing::error!(component = %id, "component returned an error: {code:?}");
+                internal_error()
+            }
+            Ok(Err(_)) => {
+                if let Ok(true) = task.await {
+                    tracing::error!(component = %id, "component finished without a response");
+                }
+                internal_error()
+            }
+            Err(_) => {
+                task.abort();
+                tracing::error!(component = %id, timeout_ms = timeout.as_millis() as u64, "component timed out");
+                internal_error()
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Test helpers: build the test components once, serve the fixture app over
+//! real HTTP on a free port, and a small hyper client.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use iems_runtime::{App, RuntimeOptions};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The workspace target directory the test binary was built in.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .to_path_buf()
+}
+
+/// Builds `rt-hello` and `rt-probe` for wasm32-wasip2 once per test binary and
+/// returns the directory holding the `.wasm` files.
+pub fn wasm_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root");
+        // The same target dir as the tests (cargo releases its lock before running them).
+        let target = target_dir();
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(workspace)
+            .args([
+                "build",
+                "--target",
+                "wasm32-wasip2",
+                "--release",
+                "-p",
+                "rt-hello",
+                "-p",
+                "rt-probe",
+            ])
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .expect("running cargo build for the test components");
+        assert!(status.success(), "building the test components failed");
+        target.join("wasm32-wasip2").join("release")
+    })
+}
+
+/// A running test application.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its app directory (manifest, assets, data).
+    pub dir: tempfile::TempDir,
+    /// The loaded app.
+    pub app: App,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Writes the fixture app into a fresh directory.
+pub fn fixture_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let wasm = wasm_dir().display().to_string();
+    let data = dir.path().join("data").display().to_string();
+    for name in ["spin.toml", "runtime-config.toml"] {
+        let text = std::fs::read_to_string(fixtures.join(name)).expect("fixture");
+        let text = text.replace("@WASM@", &wasm).replace("@DATA@", &data);
+        std::fs::write(dir.path().join(name), text).expect("write fixture");
+    }
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::copy(
+        fixtures.join("assets/note.txt"),
+        dir.path().join("assets/note.txt"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Default options for the fixture in `dir`.
+pub fn options(dir: &Path) -> RuntimeOptions {
+    RuntimeOptions {
+        data_dir: Some(dir.join("data")),
+        runtime_config: Some(dir.join("runtime-config.toml")),
+        cache_dir: Some(target_dir().join("wasmtime-cache")),
+        ..Default::default()
+    }
+}
+
+/// Loads and serves the fixture app with `tweak` applied to the options.
+pub async fn start(tweak: impl FnOnce(&mut RuntimeOptions)) -> TestApp {
+    let dir = fixture_dir();
+    let mut opts = options(dir.path());
+    tweak(&mut opts);
+    let app = App::load(&dir.path().join("spin.toml"), opts).expect("app loads");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = app.clone();
+    tokio::spawn(async move {
+        let _ = serving.serve(listener, async { drop(stopped.await) }).await;
+    });
+    TestApp {
+        addr,
+        dir,
+        app,
+        stop: Some(stop),
+    }
+}
+
+/// A response as received.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// Whole body.
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as a JSON object of strings.
+    pub fn json(&self) -> HashMap<String, String> {
+        serde_json::from_slice(&self.body).expect("JSON object of strings")
+    }
+}
+
+/// Sends one request on a new connection.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Reply {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Full::new(body.into())).unwrap();
+    let resp = sender.send_request(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `GET path` with an `x-probe-op` (and optional `x-probe-arg`).
+pub async fn probe(addr: SocketAddr, path: &str, op: &str, arg: &str) -> Reply {
+    send(
+        addr,
+        "GET",
+        path,
+        &[("x-probe-op", op), ("x-probe-arg", arg)],
+        Bytes::new(),
+    )
+    .await
+}
