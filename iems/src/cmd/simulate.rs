@@ -1,0 +1,153 @@
+//! `iems simulate`: plays a CSV onto RabbitMQ as smart meters would, or
+//! (`iems simulate generate-csv`) writes a household `sensor.csv`.
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, DurationRound, Utc};
+use iems_messaging::{Bus, BusConfig};
+use iems_simulator::{Course, PlayConfig, Speed, Timeline};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Arguments of `iems simulate`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SimulateArgs {
+    /// Something other than playing.
+    #[command(subcommand)]
+    pub action: Option<SimulateAction>,
+    /// How to play.
+    #[command(flatten)]
+    pub play: PlayArgs,
+}
+
+/// Sub-commands of `iems simulate`.
+#[derive(Debug, clap::Subcommand)]
+pub enum SimulateAction {
+    /// Write a plausible household register (10-minute steps) in the course format.
+    GenerateCsv(GenerateCsvArgs),
+}
+
+/// Arguments of `iems simulate generate-csv`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateCsvArgs {
+    /// Seed of the generator: the same seed writes the same file.
+    #[arg(long, env = "IEMS_SIM_SEED", default_value_t = 1)]
+    pub seed: u64,
+    /// Weeks of readings (at least 4 for the repository's file).
+    #[arg(long, env = "IEMS_SIM_WEEKS", default_value_t = 5)]
+    pub weeks: usize,
+    /// Where to write it.
+    #[arg(long, env = "IEMS_SIM_OUT", default_value = "sensor.csv")]
+    pub out: PathBuf,
+}
+
+/// Arguments of playing a CSV.
+#[derive(Debug, clap::Args)]
+pub struct PlayArgs {
+    /// CSV to play: one register kWh per line, or `timestamp,device_id,register_kwh` rows.
+    #[arg(long, env = "IEMS_SIM_CSV", default_value = "sensor.csv")]
+    pub csv: PathBuf,
+    /// A device to play (repeat, or comma-separate); needed for the one-column format.
+    #[arg(long = "device", env = "IEMS_SIM_DEVICES", value_delimiter = ',')]
+    pub devices: Vec<Uuid>,
+    /// A file with one device id per line (`#` comments allowed).
+    #[arg(long, env = "IEMS_SIM_DEVICES_FILE")]
+    pub devices_file: Option<PathBuf>,
+    /// Device number d starts at line d × this, so meters differ (144 = one day).
+    #[arg(long, env = "IEMS_SIM_OFFSET_PER_DEVICE", default_value_t = 144)]
+    pub offset_per_device: usize,
+    /// Meter time of the first reading (RFC 3339); default: so that the last reading is now.
+    #[arg(long, env = "IEMS_SIM_START")]
+    pub start: Option<DateTime<Utc>>,
+    /// Meter time between readings, e.g. 10m, 30s, 1h.
+    #[arg(long, env = "IEMS_SIM_STEP", default_value = "10m", value_parser = iems_simulator::parse_step)]
+    pub step: chrono::Duration,
+    /// How much faster than real time meter time runs (e.g. 60), or `max`.
+    #[arg(long, env = "IEMS_SIM_SPEED", default_value = "max")]
+    pub speed: Speed,
+    /// A steady load of N readings per second instead (overrides --speed).
+    #[arg(long, env = "IEMS_SIM_RATE")]
+    pub rate: Option<f64>,
+    /// Readings per device (default: every line once).
+    #[arg(long, env = "IEMS_SIM_COUNT")]
+    pub count: Option<usize>,
+    /// Readings per message: more than 1 sends JSON arrays, as a data concentrator would.
+    #[arg(long, env = "IEMS_SIM_BATCH", default_value_t = 1)]
+    pub batch: usize,
+    /// Published but unconfirmed messages, at most.
+    #[arg(long, env = "IEMS_SIM_MAX_IN_FLIGHT", default_value_t = 1000)]
+    pub max_in_flight: usize,
+    /// RabbitMQ to publish to.
+    #[arg(long, env = "IEMS_AMQP_URL", default_value = iems_messaging::DEFAULT_AMQP_URL, hide_default_value = true)]
+    pub amqp_url: String,
+    /// Prefix of the exchange and queue names.
+    #[arg(long, env = "IEMS_AMQP_NAMESPACE", default_value = "iems")]
+    pub namespace: String,
+}
+
+/// Runs `iems simulate`.
+pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    match args.action {
+        Some(SimulateAction::GenerateCsv(gen)) => generate(gen),
+        None => play(args.play).await,
+    }
+}
+
+fn generate(args: GenerateCsvArgs) -> anyhow::Result<()> {
+    let text = iems_simulator::household_csv(args.seed, args.weeks);
+    std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("{}: {} readings (seed {}, {} weeks)", args.out.display(), text.lines().count(), args.seed, args.weeks);
+    Ok(())
+}
+
+async fn play(args: PlayArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.csv).with_context(|| format!("reading {}", args.csv.display()))?;
+    let course = Course::parse(&text).with_context(|| format!("parsing {}", args.csv.display()))?;
+    let mut devices = args.devices.clone();
+    if let Some(path) = &args.devices_file {
+        devices.extend(read_devices(path)?);
+    }
+    if matches!(course, Course::Registers(_)) && devices.is_empty() {
+        bail!("name the meters to play: --device ID (repeatable) or --devices-file PATH");
+    }
+    let count = args.count.unwrap_or(course.len());
+    let start = args.start.unwrap_or_else(|| default_start(args.step, count));
+    let timeline = Timeline { start, step: args.step, offset_per_device: args.offset_per_device, count: Some(count) };
+    let planned = iems_simulator::plan(&course, &devices, &timeline);
+    let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;
+    let config = PlayConfig {
+        speed: args.speed,
+        rate: args.rate,
+        batch: args.batch,
+        max_in_flight: args.max_in_flight,
+        progress: std::io::stderr().is_terminal(),
+    };
+    eprintln!("playing {} readings for {} device(s) from {}", planned.len(), devices.len().max(1), start);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let summary = iems_simulator::play(&config, &bus, &planned, shutdown).await;
+    bus.close().await;
+    println!("{summary}");
+    if summary.failed > 0 {
+        bail!("{} readings were not confirmed", summary.failed);
+    }
+    Ok(())
+}
+
+/// The meter time of the first reading so that the last one falls on the current step.
+fn default_start(step: chrono::Duration, count: usize) -> DateTime<Utc> {
+    let now = Utc::now();
+    let aligned = now.duration_trunc(step).unwrap_or(now);
+    aligned - step * (count.saturating_sub(1) as i32)
+}
+
+fn read_devices(path: &PathBuf) -> anyhow::Result<Vec<Uuid>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| Uuid::parse_str(l).with_context(|| format!("{}: {l:?} is not a device id", path.display())))
+        .collect()
+}
