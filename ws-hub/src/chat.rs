@@ -1,0 +1,132 @@
+//! Chat persistence: who may write where, storing messages (idempotent on the
+//! client message id) and read marks.
+
+use iems_shared::error::{ApiError, ErrorCode};
+use iems_shared::identity::Claims;
+use iems_shared::model::ChatMessage;
+use iems_shared::time::{from_unix_ms, rfc3339};
+use iems_shared::wire::{validate_chat_body, validate_client_msg_id};
+use sqlx::SqlitePool;
+
+/// Checks that `claims` may use `conversation_id`: a client only its own, an admin
+/// any existing client's.
+pub(crate) async fn authorize(
+    pool: &SqlitePool,
+    claims: &Claims,
+    conversation_id: &str,
+) -> Result<(), ApiError> {
+    if !claims.is_admin() {
+        return if conversation_id == claims.sub {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "a client may only use its own conversation",
+            ))
+        };
+    }
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?")
+        .bind(conversation_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(internal)?;
+    match role.as_deref() {
+        Some("client") => Ok(()),
+        _ => Err(ApiError::not_found("conversation")),
+    }
+}
+
+/// Stores a message from `claims.sub` before anyone sees it; a retry with the same
+/// client message id returns the message stored the first time.
+pub(crate) async fn store(
+    pool: &SqlitePool,
+    claims: &Claims,
+    conversation_id: &str,
+    body: &str,
+    client_msg_id: &str,
+) -> Result<ChatMessage, ApiError> {
+    let body = validate_chat_body(body)?;
+    validate_client_msg_id(client_msg_id)?;
+    authorize(pool, claims, conversation_id).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    sqlx::query(
+        "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(conversation_id)
+    .bind(&claims.sub)
+    .bind(&body)
+    .bind(client_msg_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(|e| match e.as_database_error() {
+        // The sender or the conversation's client was deleted meanwhile.
+        Some(db) if db.is_foreign_key_violation() => ApiError::not_found("user"),
+        _ => internal(e),
+    })?;
+    let row: (String, String, String, String, String, i64) = sqlx::query_as(
+        "SELECT id, conversation_id, sender_id, body, client_msg_id, created_at
+         FROM chat_messages WHERE sender_id = ? AND client_msg_id = ?",
+    )
+    .bind(&claims.sub)
+    .bind(client_msg_id)
+    .fetch_one(pool)
+    .await
+    .map_err(internal)?;
+    let (id, conversation_id, sender_id, body, client_msg_id, created_at) = row;
+    Ok(ChatMessage {
+        id,
+        conversation_id,
+        sender_id,
+        body,
+        created_at: from_unix_ms(created_at).map(rfc3339).unwrap_or_default(),
+        client_msg_id,
+    })
+}
+
+/// Moves this side's read mark of a conversation up to a message (never back).
+pub(crate) async fn mark_read(
+    pool: &SqlitePool,
+    claims: &Claims,
+    conversation_id: &str,
+    up_to_id: &str,
+) -> Result<(), ApiError> {
+    authorize(pool, claims, conversation_id).await?;
+    let seq: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM chat_messages WHERE id = ? AND conversation_id = ?")
+            .bind(up_to_id)
+            .bind(conversation_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(internal)?;
+    let seq = seq.ok_or_else(|| ApiError::not_found("message"))?;
+    let side = if claims.is_admin() {
+        "support"
+    } else {
+        "client"
+    };
+    sqlx::query(
+        "INSERT INTO chat_reads (conversation_id, side, up_to_seq, read_by, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id, side) DO UPDATE SET
+             up_to_seq = excluded.up_to_seq, read_by = excluded.read_by, updated_at = excluded.updated_at
+         WHERE excluded.up_to_seq > chat_reads.up_to_seq",
+    )
+    .bind(conversation_id)
+    .bind(side)
+    .bind(seq)
+    .bind(&claims.sub)
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(pool)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+fn internal(e: sqlx::Error) -> ApiError {
+    tracing::error!(error = %e, "chat database error");
+    ApiError::internal()
+}
