@@ -1,11 +1,208 @@
-//! Spin component (being written).
+//! The devices component: `/api/devices` list (admins all, clients only their
+//! own), admin create/update/delete, and assignment to a client.
+
+mod store;
+
+use fn_common::auth::{authenticate, require_admin};
+use fn_common::db::{Db, Param};
+use fn_common::json::Object;
+use fn_common::{http, Req};
+use iems_shared::domain::{
+    parse_address, parse_id, parse_max_hourly_kwh, parse_name, parse_search, PageRequest, Role,
+};
+use iems_shared::identity::Claims;
+use iems_shared::ApiError;
 use spin_sdk::http::{IncomingRequest, Response};
 use spin_sdk::http_component;
 
+use store::{Column, Filter, NewDevice};
+
 #[http_component]
 async fn handle(req: IncomingRequest) -> Response {
-    match fn_common::Req::read(req).await {
-        Ok(_) => fn_common::http::error(&fn_common::http::no_route()),
-        Err(e) => fn_common::http::error(&e),
+    match Req::read(req).await {
+        Ok(req) => route(&req),
+        Err(e) => http::error(&e),
     }
+}
+
+fn route(req: &Req) -> Response {
+    let method = req.method.as_str();
+    let result = match req.segments().as_slice() {
+        ["api", "devices"] => match method {
+            "GET" => list(req),
+            "POST" => create(req),
+            _ => return http::method_not_allowed(&["GET", "POST"]),
+        },
+        ["api", "devices", id] => match method {
+            "GET" => get(req, id),
+            "PATCH" => update(req, id),
+            "DELETE" => delete(req, id),
+            _ => return http::method_not_allowed(&["GET", "PATCH", "DELETE"]),
+        },
+        ["api", "devices", id, "owner"] => match method {
+            "PUT" => assign(req, id),
+            _ => return http::method_not_allowed(&["PUT"]),
+        },
+        _ => Err(http::no_route()),
+    };
+    http::respond(result)
+}
+
+fn admin(req: &Req) -> Result<Claims, ApiError> {
+    let claims = authenticate(req)?;
+    require_admin(&claims)?;
+    Ok(claims)
+}
+
+fn parse_bool(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be true or false"),
+        )),
+    }
+}
+
+/// A user id from a body or query that must name an existing client (422 otherwise).
+fn client_id(db: &Db, field: &str, raw: &str) -> Result<String, ApiError> {
+    let not_client = || {
+        ApiError::invalid(
+            field,
+            format!("{field} must be the id of an existing client"),
+        )
+    };
+    let id = parse_id("user", raw).map_err(|_| not_client())?.to_string();
+    match store::user_role(db, &id)? {
+        Some(Role::Client) => Ok(id),
+        _ => Err(not_client()),
+    }
+}
+
+/// An optional owner in a body: absent or null → `None`.
+fn owner_field(db: &Db, body: &Object, field: &str) -> Result<Option<String>, ApiError> {
+    match body.opt_str(field)? {
+        Some(raw) => client_id(db, field, raw).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn list(req: &Req) -> Result<Response, ApiError> {
+    let claims = authenticate(req)?;
+    let page = PageRequest::parse(req.query("page"), req.query("per_page"))?;
+    let search = parse_search(req.query("q"))?;
+    let mut filter = Filter {
+        search,
+        ..Filter::default()
+    };
+    if claims.is_admin() {
+        filter.unassigned = parse_bool("unassigned", req.query("unassigned"))?;
+        if let Some(owner) = req.query("owner_id").filter(|o| !o.is_empty()) {
+            let id = parse_id("user", owner)
+                .map_err(|_| ApiError::invalid("owner_id", "owner_id must be a user id"))?;
+            filter.owner_id = Some(id.to_string());
+        }
+    } else {
+        // A client sees only their own devices, whatever the query says.
+        filter.owner_id = Some(claims.sub.clone());
+    }
+    let db = Db::open_default()?;
+    Ok(http::json(200, &store::list(&db, &filter, page)?))
+}
+
+fn create(req: &Req) -> Result<Response, ApiError> {
+    admin(req)?;
+    let body = req.json()?;
+    let name = parse_name("name", body.str("name")?)?;
+    let address = parse_address(body.opt_str("address")?)?;
+    let max_hourly = parse_max_hourly_kwh(body.f64("max_hourly_kwh")?)?;
+    let db = Db::open_default()?;
+    let owner_id = owner_field(&db, &body, "owner_id")?;
+    let device = store::insert(
+        &db,
+        NewDevice {
+            name,
+            address,
+            max_hourly,
+            owner_id,
+        },
+    )?;
+    Ok(http::json(201, &device))
+}
+
+fn get(req: &Req, id: &str) -> Result<Response, ApiError> {
+    let claims = authenticate(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let db = Db::open_default()?;
+    let device = store::by_id(&db, &id)?
+        .filter(|d| claims.is_admin() || d.owner_id.as_deref() == Some(claims.sub.as_str()))
+        .ok_or_else(|| ApiError::not_found("device"))?;
+    Ok(http::json(200, &device))
+}
+
+fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
+    admin(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let body = req.json()?;
+    let mut changes: Vec<(Column, Param)> = Vec::new();
+    match body.opt_str("name")? {
+        Some(name) => changes.push((Column::Name, parse_name("name", name)?.into())),
+        None if body.has("name") => return Err(ApiError::invalid("name", "name must not be null")),
+        None => {}
+    }
+    if let Some(address) = body.patch_str("address")? {
+        changes.push((Column::Address, parse_address(address)?.into()));
+    }
+    match body.opt_f64("max_hourly_kwh")? {
+        Some(kwh) => changes.push((Column::MaxHourly, parse_max_hourly_kwh(kwh)?.uwh().into())),
+        None if body.has("max_hourly_kwh") => {
+            return Err(ApiError::invalid(
+                "max_hourly_kwh",
+                "max_hourly_kwh must not be null",
+            ))
+        }
+        None => {}
+    }
+    let db = Db::open_default()?;
+    if body.has("owner_id") {
+        changes.push((Column::Owner, owner_field(&db, &body, "owner_id")?.into()));
+    }
+    let device = db.transaction(|db| -> Result<_, ApiError> {
+        store::by_id(db, &id)?.ok_or_else(|| ApiError::not_found("device"))?;
+        for (column, value) in changes {
+            store::set(db, &id, column, value)?;
+        }
+        store::by_id(db, &id)?.ok_or_else(|| ApiError::not_found("device"))
+    })?;
+    Ok(http::json(200, &device))
+}
+
+fn delete(req: &Req, id: &str) -> Result<Response, ApiError> {
+    admin(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let db = Db::open_default()?;
+    if !db.transaction(|db| store::delete(db, &id))? {
+        return Err(ApiError::not_found("device"));
+    }
+    Ok(http::empty(204))
+}
+
+fn assign(req: &Req, id: &str) -> Result<Response, ApiError> {
+    admin(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let body = req.json()?;
+    if !body.has("user_id") {
+        return Err(ApiError::invalid(
+            "user_id",
+            "user_id is required (null unassigns)",
+        ));
+    }
+    let db = Db::open_default()?;
+    let owner = owner_field(&db, &body, "user_id")?;
+    if !store::set(&db, &id, Column::Owner, owner.into())? {
+        return Err(ApiError::not_found("device"));
+    }
+    let device = store::by_id(&db, &id)?.ok_or_else(|| ApiError::not_found("device"))?;
+    Ok(http::json(200, &device))
 }

@@ -1,0 +1,152 @@
+//! The devices component's SQL, all through [`Db`].
+
+use fn_common::db::{Db, Param, Row};
+use iems_shared::domain::{like_pattern, PageRequest, Role};
+use iems_shared::model::{Device, Page};
+use iems_shared::{ApiError, Energy};
+
+const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at";
+
+fn device_from(row: &Row) -> Result<Device, ApiError> {
+    Ok(Device {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        address: row.opt_text(2)?,
+        max_hourly_kwh: Energy::from_uwh(row.int(3)?).kwh(),
+        owner_id: row.opt_text(4)?,
+        created_at: fn_common::rfc3339_ms(row.int(5)?),
+    })
+}
+
+/// A device to insert.
+pub struct NewDevice {
+    /// Display name.
+    pub name: String,
+    /// Where it is installed.
+    pub address: Option<String>,
+    /// Hourly limit.
+    pub max_hourly: Energy,
+    /// Assigned client.
+    pub owner_id: Option<String>,
+}
+
+/// Inserts a device and returns it.
+pub fn insert(db: &Db, new: NewDevice) -> Result<Device, ApiError> {
+    let id = fn_common::new_id();
+    let now = fn_common::now_ms();
+    db.execute(
+        "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        &[
+            id.as_str().into(),
+            new.name.into(),
+            new.address.into(),
+            new.max_hourly.uwh().into(),
+            new.owner_id.into(),
+            now.into(),
+            now.into(),
+        ],
+    )?;
+    by_id(db, &id)?.ok_or_else(ApiError::internal)
+}
+
+/// The device with this id.
+pub fn by_id(db: &Db, id: &str) -> Result<Option<Device>, ApiError> {
+    let sql = format!("SELECT {COLUMNS} FROM devices WHERE id = ?");
+    db.query_opt(&sql, &[id.into()])?
+        .as_ref()
+        .map(device_from)
+        .transpose()
+}
+
+/// List filters.
+#[derive(Default)]
+pub struct Filter {
+    /// Only this owner's devices.
+    pub owner_id: Option<String>,
+    /// Only unassigned devices.
+    pub unassigned: bool,
+    /// Search in name and address.
+    pub search: Option<String>,
+}
+
+/// A page of devices matching the filter, by name.
+pub fn list(db: &Db, filter: &Filter, page: PageRequest) -> Result<Page<Device>, ApiError> {
+    let pattern: Param = filter.search.as_deref().map(like_pattern).into();
+    let owner: Param = filter.owner_id.clone().into();
+    let clause = "(? IS NULL OR owner_id = ?) AND (? = 0 OR owner_id IS NULL) \
+                  AND (? IS NULL OR name LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\')";
+    let params = vec![
+        owner.clone(),
+        owner,
+        i64::from(filter.unassigned).into(),
+        pattern.clone(),
+        pattern.clone(),
+        pattern,
+    ];
+    let total = db.query_opt(
+        &format!("SELECT COUNT(*) FROM devices WHERE {clause}"),
+        &params,
+    )?;
+    let total = total.map(|r| r.int(0)).transpose()?.unwrap_or(0);
+    let mut all = params;
+    all.push(i64::from(page.per_page).into());
+    all.push((page.offset() as i64).into());
+    let sql =
+        format!("SELECT {COLUMNS} FROM devices WHERE {clause} ORDER BY name, id LIMIT ? OFFSET ?");
+    let items = db
+        .query(&sql, &all)?
+        .iter()
+        .map(device_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items,
+        total: total.max(0) as u64,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// The device columns an update may change.
+#[derive(Clone, Copy)]
+pub enum Column {
+    /// `name`.
+    Name,
+    /// `address`.
+    Address,
+    /// `max_hourly_uwh`.
+    MaxHourly,
+    /// `owner_id`.
+    Owner,
+}
+
+/// Sets one column (names come from this crate, never from input); false when no such device.
+pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiError> {
+    let name = match column {
+        Column::Name => "name",
+        Column::Address => "address",
+        Column::MaxHourly => "max_hourly_uwh",
+        Column::Owner => "owner_id",
+    };
+    let sql = format!("UPDATE devices SET {name} = ?, updated_at = ? WHERE id = ?");
+    Ok(db.execute(&sql, &[value, fn_common::now_ms().into(), id.into()])? > 0)
+}
+
+/// Deletes a device (its readings, totals and alerts go with it); false when none.
+pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
+    for table in ["alerts", "hourly_consumption", "meter_resets", "readings"] {
+        db.execute(
+            &format!("DELETE FROM {table} WHERE device_id = ?"),
+            &[id.into()],
+        )?;
+    }
+    Ok(db.execute("DELETE FROM devices WHERE id = ?", &[id.into()])? > 0)
+}
+
+/// The role of a user, if the user exists.
+pub fn user_role(db: &Db, user_id: &str) -> Result<Option<Role>, ApiError> {
+    let row = db.query_opt("SELECT role FROM users WHERE id = ?", &[user_id.into()])?;
+    match row {
+        Some(r) => Ok(Some(r.text(0)?.parse().map_err(|_| ApiError::internal())?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,217 @@
+//! Test helpers for the HTTP API: the real wasm components of `spin.toml`,
+//! built once per test binary, served by the local runtime over real HTTP on a
+//! fresh migrated SQLite database with a fresh key pair and a seeded admin.
+#![allow(dead_code)]
+
+mod client;
+mod wasm;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use iems_runtime::{App, RuntimeOptions};
+use iems_shared::identity::{generate_keypair, hash_password, KeyPair};
+use serde_json::{json, Value};
+
+pub use client::Reply;
+
+/// The seeded admin's username and password.
+pub const ADMIN: (&str, &str) = ("admin", "admin-password-1");
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// User id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// A valid access token.
+    pub token: String,
+}
+
+/// A running API on a fresh database.
+pub struct TestApi {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The app directory (manifest, data).
+    pub dir: tempfile::TempDir,
+    /// The key pair given to the components.
+    pub keys: KeyPair,
+    /// The seeded admin's id.
+    pub admin_id: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApi {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl TestApi {
+    /// Builds (once) and serves every function of `spin.toml` on a fresh database.
+    pub async fn start() -> TestApi {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As [`TestApi::start`], with the runtime options adjusted by `tweak`.
+    pub async fn start_with(tweak: impl FnOnce(&mut RuntimeOptions)) -> TestApi {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = wasm::write_manifest(dir.path());
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let db_path = data.join("iems.db");
+        iems_db::migrate(&format!("sqlite://{}", db_path.display()))
+            .await
+            .expect("migrate");
+        let admin_id = uuid_v4();
+        seed_user(&db_path, &admin_id, ADMIN.0, ADMIN.1, "admin");
+        let keys = generate_keypair();
+        let mut variables = HashMap::new();
+        variables.insert("jwt_public_key".to_string(), keys.public_pem.clone());
+        variables.insert("jwt_private_key".to_string(), keys.private_pem.clone());
+        let mut options = RuntimeOptions {
+            data_dir: Some(data),
+            default_database: Some(db_path),
+            variables,
+            cache_dir: Some(wasm::target_dir().join("wasmtime-cache")),
+            ..Default::default()
+        };
+        tweak(&mut options);
+        let app = App::load(&manifest, options).expect("the app loads");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app.serve(listener, async { drop(stopped.await) }).await;
+        });
+        TestApi {
+            addr,
+            dir,
+            keys,
+            admin_id,
+            stop: Some(stop),
+        }
+    }
+
+    /// The SQLite file the components use.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("data").join("iems.db")
+    }
+
+    /// A direct connection to the database (for seeding and checking).
+    pub fn db(&self) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        conn
+    }
+
+    /// Sends a request; `token` becomes a bearer `Authorization`.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(a) = &auth {
+            headers.push(("authorization", a));
+        }
+        let bytes = match body {
+            Some(v) => {
+                headers.push(("content-type", "application/json"));
+                serde_json::to_vec(v).unwrap()
+            }
+            None => Vec::new(),
+        };
+        self.send(method, path, &headers, bytes).await
+    }
+
+    /// Sends a request with raw headers and body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<bytes::Bytes>,
+    ) -> Reply {
+        client::send(self.addr, method, path, headers, body.into()).await
+    }
+
+    /// `POST /api/auth/login`.
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        let body = json!({ "username": username, "password": password });
+        self.call("POST", "/api/auth/login", None, Some(&body))
+            .await
+    }
+
+    /// The seeded admin, signed in.
+    pub async fn admin(&self) -> TestUser {
+        let reply = self.login(ADMIN.0, ADMIN.1).await;
+        assert_eq!(reply.status, 200, "admin login: {}", reply.text());
+        TestUser {
+            id: self.admin_id.clone(),
+            username: ADMIN.0.into(),
+            password: ADMIN.1.into(),
+            token: reply.json()["access_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Registers a client through the API and signs it in.
+    pub async fn client(&self, username: &str) -> TestUser {
+        let password = format!("{username}-password");
+        let body = json!({ "username": username, "password": password, "full_name": format!("Client {username}") });
+        let reply = self
+            .call("POST", "/api/auth/register", None, Some(&body))
+            .await;
+        assert_eq!(reply.status, 201, "register {username}: {}", reply.text());
+        let id = reply.json()["user"]["id"].as_str().unwrap().to_string();
+        let login = self.login(username, &password).await;
+        assert_eq!(login.status, 200, "login {username}: {}", login.text());
+        let token = login.json()["access_token"].as_str().unwrap().to_string();
+        TestUser {
+            id,
+            username: username.into(),
+            password,
+            token,
+        }
+    }
+
+    /// Inserts a device directly; returns its id.
+    pub fn seed_device(&self, name: &str, owner: Option<&str>, max_hourly_kwh: f64) -> String {
+        let id = uuid_v4();
+        let uwh = (max_hourly_kwh * 1e9).round() as i64;
+        self.db()
+            .execute(
+                "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?1, ?2, NULL, ?3, ?4, 0, 0)",
+                rusqlite::params![id, name, uwh, owner],
+            )
+            .expect("seed device");
+        id
+    }
+}
+
+/// Inserts a user directly (the way `iems up` creates the first admin).
+pub fn seed_user(db: &std::path::Path, id: &str, username: &str, password: &str, role: &str) {
+    let conn = rusqlite::Connection::open(db).expect("open db");
+    let hash = hash_password(password).expect("hash");
+    conn.execute(
+        "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, 0, 0)",
+        rusqlite::params![id, username, username.to_ascii_lowercase(), format!("The {role}"), role, hash],
+    )
+    .expect("seed user");
+}
+
+/// A random UUID string.
+pub fn uuid_v4() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
