@@ -82,7 +82,8 @@ pub(crate) struct Shared {
     pub(crate) shutdown: CancellationToken,
 }
 
-/// A running hub: mount [`Hub::router`] and call [`Hub::shutdown`] before exiting.
+/// A running hub: mount [`Hub::router`] and call [`Hub::shutdown`] before exiting
+/// (dropping the `Hub` leaves the routes and bus pumps running).
 pub struct Hub {
     shared: Arc<Shared>,
     pumps: Vec<JoinHandle<()>>,
@@ -140,15 +141,6 @@ impl Hub {
         while self.connections() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        for pump in &self.pumps {
-            pump.abort();
-        }
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        self.shared.shutdown.cancel();
         for pump in &self.pumps {
             pump.abort();
         }
