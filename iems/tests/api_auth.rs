@@ -54,7 +54,7 @@ async fn register_login_refresh_logout() {
         let api = &api;
         async move {
             let header = format!("iems_refresh={c}");
-            api.send("POST", "/api/auth/refresh", &[("cookie", &header)], "")
+            api.send("POST", "/api/auth/refresh", &[("cookie", header.as_str())], "")
                 .await
         }
     };
@@ -87,7 +87,7 @@ async fn register_login_refresh_logout() {
         .send(
             "POST",
             "/api/auth/logout",
-            &[("cookie", &format!("iems_refresh={c}"))],
+            &[("cookie", format!("iems_refresh={c}").as_str())],
             "",
         )
         .await;
@@ -140,7 +140,7 @@ async fn forged_and_expired_tokens_are_rejected() {
     // Sanity: a token we sign the same way with good claims is accepted.
     let good = ed(&claims("iems", now + 600));
     assert_eq!(
-        api.call("GET", "/api/auth/me", Some(&good), None)
+        api.call("GET", "/api/auth/me", Some(good.as_str()), None)
             .await
             .status,
         200
@@ -186,14 +186,14 @@ async fn forged_and_expired_tokens_are_rejected() {
         ("role escalated", escalated.clone()),
         ("garbage", "abc.def.ghi".into()),
     ] {
-        let me = api.call("GET", "/api/auth/me", Some(&token), None).await;
+        let me = api.call("GET", "/api/auth/me", Some(token.as_str()), None).await;
         assert_eq!(
             (me.status, me.error_code().as_str()),
             (401, "unauthorized"),
             "{what}"
         );
         assert_eq!(
-            api.call("GET", "/api/users", Some(&token), None)
+            api.call("GET", "/api/users", Some(token.as_str()), None)
                 .await
                 .status,
             401,
@@ -308,17 +308,17 @@ async fn bad_input_gets_a_4xx_error_body() {
         .call(
             "GET",
             "/api/users?q=%27%20OR%201%3D1%20--",
-            Some(&admin.token),
+            Some(admin.token.as_str()),
             None,
         )
         .await;
     assert_eq!((q.status, q.json()["total"].as_u64()), (200, Some(0)));
     let q = api
-        .call("GET", "/api/users?q=DROP%20TABLE", Some(&admin.token), None)
+        .call("GET", "/api/users?q=DROP%20TABLE", Some(admin.token.as_str()), None)
         .await;
     assert_eq!(q.json()["items"][0]["full_name"], evil);
     let q = api
-        .call("GET", "/api/users?q=%25", Some(&admin.token), None)
+        .call("GET", "/api/users?q=%25", Some(admin.token.as_str()), None)
         .await;
     assert_eq!(q.json()["total"], 0, "% is a literal, not a wildcard");
 
@@ -328,13 +328,13 @@ async fn bad_input_gets_a_4xx_error_body() {
         (405, "method_not_allowed")
     );
     assert_eq!(
-        api.call("DELETE", "/api/users", Some(&admin.token), None)
+        api.call("DELETE", "/api/users", Some(admin.token.as_str()), None)
             .await
             .status,
         405
     );
     assert_eq!(
-        api.call("POST", "/api/auth/me", Some(&admin.token), None)
+        api.call("POST", "/api/auth/me", Some(admin.token.as_str()), None)
             .await
             .status,
         405
@@ -346,7 +346,7 @@ async fn bad_input_gets_a_4xx_error_body() {
         404
     );
     assert_eq!(
-        api.call("GET", "/api/users/not-a-uuid", Some(&admin.token), None)
+        api.call("GET", "/api/users/not-a-uuid", Some(admin.token.as_str()), None)
             .await
             .status,
         404
@@ -362,7 +362,7 @@ async fn bad_input_gets_a_4xx_error_body() {
             .call(
                 "GET",
                 &format!("/api/users?{query}"),
-                Some(&admin.token),
+                Some(admin.token.as_str()),
                 None,
             )
             .await;

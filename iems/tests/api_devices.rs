@@ -109,7 +109,7 @@ async fn access_matrix() {
     let r = api.call("GET", &theirs, client, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        api.call("GET", &theirs, Some(&w.bob.token), None)
+        api.call("GET", &theirs, Some(w.bob.token.as_str()), None)
             .await
             .status,
         404
@@ -123,7 +123,7 @@ async fn clients_see_only_their_devices_whatever_the_query() {
     let list = |token: &str, query: &str| {
         let path = format!("/api/devices{query}");
         let token = token.to_string();
-        async move { api.call("GET", &path, Some(&token), None).await.json() }
+        async move { api.call("GET", &path, Some(token.as_str()), None).await.json() }
     };
     assert_eq!(ids(&list(&w.alice.token, "").await), vec![w.mine.clone()]);
     let sneaky = list(&w.alice.token, &format!("?owner_id={}", w.bob.id)).await;
@@ -165,7 +165,7 @@ async fn clients_see_only_their_devices_whatever_the_query() {
             .call(
                 "GET",
                 &format!("/api/devices{bad}"),
-                Some(&w.admin.token),
+                Some(w.admin.token.as_str()),
                 None,
             )
             .await;
@@ -244,7 +244,7 @@ async fn create_validate_assign() {
         .send(
             "POST",
             "/api/devices",
-            &[("authorization", &format!("Bearer {}", w.admin.token))],
+            &[("authorization", format!("Bearer {}", w.admin.token).as_str())],
             "{\"name\":",
         )
         .await;

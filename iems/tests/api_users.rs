@@ -27,7 +27,7 @@ async fn users_crud_and_access() {
             "anonymous {method} {path}"
         );
         let r = api
-            .call(method, &path, Some(&alice.token), Some(&body))
+            .call(method, &path, Some(alice.token.as_str()), Some(&body))
             .await;
         assert_eq!(
             (r.status, r.error_code().as_str()),
@@ -134,13 +134,13 @@ async fn users_crud_and_access() {
         .unwrap();
     assert_eq!(owner, None);
     assert_eq!(
-        api.send("POST", "/api/auth/refresh", &[("cookie", &cookie)], "")
+        api.send("POST", "/api/auth/refresh", &[("cookie", cookie.as_str())], "")
             .await
             .status,
         401
     );
     assert_eq!(
-        api.call("GET", "/api/auth/me", Some(&alice.token), None)
+        api.call("GET", "/api/auth/me", Some(alice.token.as_str()), None)
             .await
             .status,
         401
@@ -238,7 +238,7 @@ async fn password_change() {
         api.send(
             "POST",
             "/api/auth/refresh",
-            &[("cookie", &other_cookie)],
+            &[("cookie", other_cookie.as_str())],
             ""
         )
         .await
@@ -249,7 +249,7 @@ async fn password_change() {
         api.send(
             "POST",
             "/api/auth/refresh",
-            &[("cookie", &current_cookie)],
+            &[("cookie", current_cookie.as_str())],
             ""
         )
         .await
@@ -279,7 +279,7 @@ async fn login_is_rate_limited() {
     assert_eq!(r.status, 429);
     // Other routes are not limited.
     assert_eq!(
-        api.call("GET", "/api/auth/me", Some(&alice.token), None)
+        api.call("GET", "/api/auth/me", Some(alice.token.as_str()), None)
             .await
             .status,
         200

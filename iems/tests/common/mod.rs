@@ -123,7 +123,7 @@ impl TestApi {
         let auth = token.map(|t| format!("Bearer {t}"));
         let mut headers: Vec<(&str, &str)> = Vec::new();
         if let Some(a) = &auth {
-            headers.push(("authorization", a));
+            headers.push(("authorization", a.as_str()));
         }
         let bytes = match body {
             Some(v) => {

@@ -113,7 +113,10 @@ pub fn write_manifest(dir: &Path) -> PathBuf {
         .get_mut("component")
         .and_then(|c| c.as_table_mut())
         .expect("components");
-    components.retain(|id, _| keep.contains(&id));
+    let drop: Vec<String> = components.keys().filter(|id| !keep.contains(id)).cloned().collect();
+    for id in drop {
+        components.remove(&id);
+    }
     for (_, component) in components.iter_mut() {
         let component = component.as_table_mut().expect("component table");
         component.remove("build");
