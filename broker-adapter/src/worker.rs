@@ -128,6 +128,11 @@ impl Worker {
                 }
             }
         }
+        for (delivery, reason) in whole_bad {
+            tracing::warn!(%reason, "dead-lettering a message");
+            settle(delivery.dead_letter(&reason).await);
+            self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+        }
         if !readings.is_empty() {
             let now_ms = chrono::Utc::now().timestamp_millis();
             match store::apply(&self.pool, &readings, now_ms).await {
@@ -171,11 +176,6 @@ impl Worker {
             {
                 tracing::error!(error = %err, "dead-lettering failed");
             }
-            self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
-        }
-        for (delivery, reason) in whole_bad {
-            tracing::warn!(%reason, "dead-lettering a message");
-            settle(delivery.dead_letter(&reason).await);
             self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
         }
         for delivery in to_ack {

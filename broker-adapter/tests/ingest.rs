@@ -30,8 +30,12 @@ async fn course_file_for_one_device_gives_exact_hourly_totals() {
         count: None,
     };
     let planned = iems_simulator::plan(&course, &[device], &timeline);
-    let played = iems_simulator::play(&Default::default(), &bus, &planned, std::future::pending()).await;
-    assert_eq!((played.sent, played.confirmed, played.failed), (3999, 3999, 0));
+    let played =
+        iems_simulator::play(&Default::default(), &bus, &planned, std::future::pending()).await;
+    assert_eq!(
+        (played.sent, played.confirmed, played.failed),
+        (3999, 3999, 0)
+    );
     wait_handled(&[&adapter], readings.len() as u64).await;
     adapter.stop().await;
 

@@ -12,15 +12,34 @@ use std::time::{Duration, Instant};
 const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 fn require_rabbitmq() {
-    if std::net::TcpStream::connect_timeout(&"127.0.0.1:5672".parse().unwrap(), Duration::from_secs(2)).is_err() {
+    if std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5672".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .is_err()
+    {
         panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
     }
 }
 
 fn adapter(db_url: &str, namespace: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_iems"))
-        .args(["broker-adapter", "--migrate", "--batch-size", "100", "--prefetch", "200"])
-        .args(["--database-url", db_url, "--amqp-url", AMQP, "--namespace", namespace])
+        .args([
+            "broker-adapter",
+            "--migrate",
+            "--batch-size",
+            "100",
+            "--prefetch",
+            "200",
+        ])
+        .args([
+            "--database-url",
+            db_url,
+            "--amqp-url",
+            AMQP,
+            "--namespace",
+            namespace,
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -28,7 +47,10 @@ fn adapter(db_url: &str, namespace: &str) -> Child {
 }
 
 async fn count(pool: &SqlitePool) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM readings").fetch_one(pool).await.unwrap_or(0)
+    sqlx::query_scalar("SELECT COUNT(*) FROM readings")
+        .fetch_one(pool)
+        .await
+        .unwrap_or(0)
 }
 
 async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
@@ -61,19 +83,40 @@ async fn setup(prefix: &str, n: usize) -> Setup {
         .await
         .unwrap();
     let namespace = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
-    let bus = Bus::connect(&BusConfig::amqp(AMQP, namespace)).await.unwrap();
-    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").unwrap().to_utc();
+    let bus = Bus::connect(&BusConfig::amqp(AMQP, namespace))
+        .await
+        .unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
+        .unwrap()
+        .to_utc();
     let readings = (0..n)
-        .map(|i| Reading::new(start + chrono::Duration::minutes(10 * i as i64), Energy::from_uwh(i as i64 * 123_456_789)))
+        .map(|i| {
+            Reading::new(
+                start + chrono::Duration::minutes(10 * i as i64),
+                Energy::from_uwh(i as i64 * 123_456_789),
+            )
+        })
         .collect();
-    Setup { _dir: dir, url, pool, bus, device, readings }
+    Setup {
+        _dir: dir,
+        url,
+        pool,
+        bus,
+        device,
+        readings,
+    }
 }
 
 async fn publish(s: &Setup) {
     let mut confirms = Vec::new();
     for r in &s.readings {
         let body = serde_json::json!({"device_id": s.device, "timestamp": r.at_ms(), "measurement_value": r.register.kwh()});
-        confirms.push(s.bus.publish_reading(body.to_string().as_bytes()).await.unwrap());
+        confirms.push(
+            s.bus
+                .publish_reading(body.to_string().as_bytes())
+                .await
+                .unwrap(),
+        );
     }
     for c in confirms {
         c.wait().await.unwrap();
@@ -81,16 +124,21 @@ async fn publish(s: &Setup) {
 }
 
 async fn stored_totals(s: &Setup) -> BTreeMap<i64, i64> {
-    sqlx::query_as::<_, (i64, i64)>("SELECT hour_start, energy_uwh FROM hourly_consumption WHERE energy_uwh <> 0")
-        .fetch_all(&s.pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
+    sqlx::query_as::<_, (i64, i64)>(
+        "SELECT hour_start, energy_uwh FROM hourly_consumption WHERE energy_uwh <> 0",
+    )
+    .fetch_all(&s.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
 }
 
 fn expected(s: &Setup) -> BTreeMap<i64, i64> {
-    hourly_totals(&s.readings).into_iter().map(|(h, e)| (h.timestamp_millis(), e.uwh())).collect()
+    hourly_totals(&s.readings)
+        .into_iter()
+        .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
+        .collect()
 }
 
 #[tokio::test]
@@ -98,7 +146,10 @@ async fn sigkill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice(
     let s = setup("kill", 12000).await;
     publish(&s).await;
     let mut first = adapter(&s.url, s.bus.names().namespace());
-    wait_for("the first readings", 60, async || count(&s.pool).await >= 300).await;
+    wait_for("the first readings", 60, async || {
+        count(&s.pool).await >= 300
+    })
+    .await;
     first.kill().unwrap(); // SIGKILL: no chance to finish the batch
     first.wait().unwrap();
     let at_kill = count(&s.pool).await;
@@ -106,7 +157,10 @@ async fn sigkill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice(
 
     let mut second = adapter(&s.url, s.bus.names().namespace());
     wait_for("every reading", 120, async || count(&s.pool).await == 12000).await;
-    wait_for("an empty queue", 30, async || s.bus.pending_readings().await.unwrap_or(1) == 0).await;
+    wait_for("an empty queue", 30, async || {
+        s.bus.pending_readings().await.unwrap_or(1) == 0
+    })
+    .await;
     second.kill().unwrap();
     second.wait().unwrap();
     assert_eq!(stored_totals(&s).await, expected(&s));
@@ -120,15 +174,25 @@ async fn sigterm_finishes_the_batch_and_exits() {
     // Wait until it consumes (the topology exists already, so readings wait in the queue).
     tokio::time::sleep(Duration::from_millis(800)).await;
     publish(&s).await;
-    wait_for("the first readings", 60, async || count(&s.pool).await >= 100).await;
+    wait_for("the first readings", 60, async || {
+        count(&s.pool).await >= 100
+    })
+    .await;
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "still running 15 s after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "still running 15 s after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status}");

@@ -202,3 +202,70 @@ pub async fn publish_all(bus: &Bus, messages: &[Vec<u8>]) {
         c.wait().await.unwrap();
     }
 }
+
+/// Waits until `n` readings are stored and the queue is drained (redeliveries
+/// after a lost connection make the handled count unreliable there).
+pub async fn wait_stored(db: &TestDb, bus: &Bus, n: i64) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let stored = db.count("SELECT COUNT(*) FROM readings").await;
+        if stored == n && bus.pending_readings().await.unwrap_or(1) == 0 {
+            return;
+        }
+        assert!(stored <= n, "{stored} readings stored, only {n} sent");
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {stored} of {n} readings stored"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A RabbitMQ vhost of its own, deleted on drop (for tests that close connections).
+pub struct TestVhost {
+    /// The vhost name.
+    pub name: String,
+}
+
+impl TestVhost {
+    /// Creates the vhost and gives `guest` every permission on it.
+    pub fn create(prefix: &str) -> Self {
+        let name = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
+        rabbitmqctl(&["add_vhost", &name]);
+        rabbitmqctl(&["set_permissions", "-p", &name, "guest", ".*", ".*", ".*"]);
+        TestVhost { name }
+    }
+
+    /// The AMQP URL of the vhost.
+    pub fn url(&self) -> String {
+        format!("amqp://guest:guest@127.0.0.1:5672/{}", self.name)
+    }
+
+    /// Closes every client connection to this vhost.
+    pub fn close_all_connections(&self) {
+        rabbitmqctl(&[
+            "close_all_connections",
+            "-p",
+            &self.name,
+            "test: broker hiccup",
+        ]);
+    }
+}
+
+impl Drop for TestVhost {
+    fn drop(&mut self) {
+        rabbitmqctl(&["delete_vhost", &self.name]);
+    }
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .expect("rabbitmqctl is installed");
+    assert!(
+        out.status.success(),
+        "rabbitmqctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

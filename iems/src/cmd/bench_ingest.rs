@@ -38,17 +38,32 @@ pub struct BenchIngestArgs {
 
 /// Runs the three cases and the alert latency, prints a table and the summary line.
 pub async fn run(args: BenchIngestArgs) -> anyhow::Result<()> {
-    let n = args.readings.unwrap_or(if args.quick { 20_000 } else { 100_000 });
+    let n = args
+        .readings
+        .unwrap_or(if args.quick { 20_000 } else { 100_000 });
     let alerts = args.alerts.unwrap_or(if args.quick { 100 } else { 300 });
     let devices = args.devices.max(1);
-    let broker_rps = broker_baseline(&args.amqp_url, n).await.context("broker baseline")?;
+    let broker_rps = broker_baseline(&args.amqp_url, n)
+        .await
+        .context("broker baseline")?;
     println!("(a) broker baseline   {n} messages            {broker_rps:>10.0} msg/s");
-    let ingest_rps = ingest(&args.amqp_url, n, devices, 1).await.context("ingest")?;
+    let ingest_rps = ingest(&args.amqp_url, n, devices, 1)
+        .await
+        .context("ingest")?;
     println!("(b) broker-adapter    {n} readings, {devices} devices {ingest_rps:>10.0} readings/s");
-    let batched_rps = ingest(&args.amqp_url, n, devices, args.batch).await.context("batched ingest")?;
-    println!("(c) batched ×{}      {n} readings            {batched_rps:>10.0} readings/s", args.batch);
-    let (p50, p99) = alert_latency(&args.amqp_url, alerts).await.context("alert latency")?;
-    println!("alert latency (publish → alert stored), {alerts} alerts: p50 {p50:.2} ms, p99 {p99:.2} ms");
+    let batched_rps = ingest(&args.amqp_url, n, devices, args.batch)
+        .await
+        .context("batched ingest")?;
+    println!(
+        "(c) batched ×{}      {n} readings            {batched_rps:>10.0} readings/s",
+        args.batch
+    );
+    let (p50, p99) = alert_latency(&args.amqp_url, alerts)
+        .await
+        .context("alert latency")?;
+    println!(
+        "alert latency (publish → alert stored), {alerts} alerts: p50 {p50:.2} ms, p99 {p99:.2} ms"
+    );
     println!(
         "bench=ingest readings={n} devices={devices} broker_rps={broker_rps:.0} ingest_rps={ingest_rps:.0} ratio={:.2} batched_rps={batched_rps:.0} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2}",
         ingest_rps / broker_rps
@@ -103,7 +118,11 @@ async fn database() -> anyhow::Result<(tempfile::TempDir, SqlitePool)> {
     Ok((dir, iems_db::sqlite_pool(&url, 4).await?))
 }
 
-async fn add_devices(pool: &SqlitePool, count: usize, max_hourly_uwh: i64) -> anyhow::Result<Vec<uuid::Uuid>> {
+async fn add_devices(
+    pool: &SqlitePool,
+    count: usize,
+    max_hourly_uwh: i64,
+) -> anyhow::Result<Vec<uuid::Uuid>> {
     let mut ids = Vec::with_capacity(count);
     for _ in 0..count {
         let id = uuid::Uuid::new_v4();
@@ -128,7 +147,7 @@ async fn start_adapter(url: &str, ns: &str, pool: &SqlitePool) -> anyhow::Result
     let bus = bus(url, ns).await?;
     let stats = Arc::new(Stats::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let shutdown = async {
+    let shutdown = async move {
         let _ = stopped.await;
     };
     let task = tokio::spawn(iems_broker_adapter::run_with_stats(
@@ -166,13 +185,24 @@ async fn ingest(url: &str, n: usize, devices: usize, batch: usize) -> anyhow::Re
     planned.truncate(n);
     let publisher = bus(url, &ns).await?;
     let adapter = start_adapter(url, &ns, &pool).await?;
-    let config = PlayConfig { batch, max_in_flight: 2000, ..PlayConfig::default() };
+    let config = PlayConfig {
+        batch,
+        max_in_flight: 2000,
+        ..PlayConfig::default()
+    };
     let started = Instant::now();
     let summary = iems_simulator::play(&config, &publisher, &planned, std::future::pending()).await;
-    ensure!(summary.failed == 0, "{} readings not confirmed", summary.failed);
+    ensure!(
+        summary.failed == 0,
+        "{} readings not confirmed",
+        summary.failed
+    );
     let deadline = Instant::now() + Duration::from_secs(600);
     while adapter.stats.readings_stored.load(Ordering::Relaxed) < n as u64 {
-        ensure!(Instant::now() < deadline, "the adapter did not store every reading");
+        ensure!(
+            Instant::now() < deadline,
+            "the adapter did not store every reading"
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let rps = n as f64 / started.elapsed().as_secs_f64();
@@ -197,22 +227,35 @@ async fn alert_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64)> {
         serde_json::json!({"device_id": device, "timestamp": at.timestamp_millis(), "measurement_value": i as f64})
             .to_string()
     };
-    publisher.publish_reading(body(0).as_bytes()).await?.wait().await?;
+    publisher
+        .publish_reading(body(0).as_bytes())
+        .await?
+        .wait()
+        .await?;
     let mut latencies = Vec::with_capacity(count);
     for i in 1..=count {
         let sent = Instant::now();
         let confirm = publisher.publish_reading(body(i).as_bytes()).await?;
         // The event is published right after the commit that stored the alert.
-        tokio::time::timeout(Duration::from_secs(10), events.next()).await?.context("alert stream ended")?;
+        tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await?
+            .context("alert stream ended")?;
         latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
         confirm.wait().await?;
     }
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(&pool).await?;
-    ensure!(stored == count as i64, "{stored} alerts stored, {count} expected");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts")
+        .fetch_one(&pool)
+        .await?;
+    ensure!(
+        stored == count as i64,
+        "{stored} alerts stored, {count} expected"
+    );
     adapter.stop().await?;
     publisher.delete_topology().await?;
     publisher.close().await;
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies[((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let pct = |p: f64| {
+        latencies[((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     Ok((pct(0.5), pct(0.99)))
 }

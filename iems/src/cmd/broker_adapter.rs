@@ -35,7 +35,9 @@ pub struct BrokerAdapterArgs {
 pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
     let redacted = iems_db::redact(&args.database_url);
     if args.migrate {
-        iems_db::migrate(&args.database_url).await.with_context(|| format!("migrating {redacted}"))?;
+        iems_db::migrate(&args.database_url)
+            .await
+            .with_context(|| format!("migrating {redacted}"))?;
     }
     let pool = iems_db::sqlite_pool(&args.database_url, 4)
         .await

@@ -89,7 +89,7 @@ pub struct PlayArgs {
 /// Runs `iems simulate`.
 pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
     match args.action {
-        Some(SimulateAction::GenerateCsv(gen)) => generate(gen),
+        Some(SimulateAction::GenerateCsv(csv)) => generate(csv),
         None => play(args.play).await,
     }
 }
@@ -97,12 +97,19 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
 fn generate(args: GenerateCsvArgs) -> anyhow::Result<()> {
     let text = iems_simulator::household_csv(args.seed, args.weeks);
     std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
-    println!("{}: {} readings (seed {}, {} weeks)", args.out.display(), text.lines().count(), args.seed, args.weeks);
+    println!(
+        "{}: {} readings (seed {}, {} weeks)",
+        args.out.display(),
+        text.lines().count(),
+        args.seed,
+        args.weeks
+    );
     Ok(())
 }
 
 async fn play(args: PlayArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.csv).with_context(|| format!("reading {}", args.csv.display()))?;
+    let text = std::fs::read_to_string(&args.csv)
+        .with_context(|| format!("reading {}", args.csv.display()))?;
     let course = Course::parse(&text).with_context(|| format!("parsing {}", args.csv.display()))?;
     let mut devices = args.devices.clone();
     if let Some(path) = &args.devices_file {
@@ -112,8 +119,15 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
         bail!("name the meters to play: --device ID (repeatable) or --devices-file PATH");
     }
     let count = args.count.unwrap_or(course.len());
-    let start = args.start.unwrap_or_else(|| default_start(args.step, count));
-    let timeline = Timeline { start, step: args.step, offset_per_device: args.offset_per_device, count: Some(count) };
+    let start = args
+        .start
+        .unwrap_or_else(|| default_start(args.step, count));
+    let timeline = Timeline {
+        start,
+        step: args.step,
+        offset_per_device: args.offset_per_device,
+        count: Some(count),
+    };
     let planned = iems_simulator::plan(&course, &devices, &timeline);
     let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;
     let config = PlayConfig {
@@ -123,7 +137,12 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
         max_in_flight: args.max_in_flight,
         progress: std::io::stderr().is_terminal(),
     };
-    eprintln!("playing {} readings for {} device(s) from {}", planned.len(), devices.len().max(1), start);
+    eprintln!(
+        "playing {} readings for {} device(s) from {}",
+        planned.len(),
+        devices.len().max(1),
+        start
+    );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -144,10 +163,14 @@ fn default_start(step: chrono::Duration, count: usize) -> DateTime<Utc> {
 }
 
 fn read_devices(path: &PathBuf) -> anyhow::Result<Vec<Uuid>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| Uuid::parse_str(l).with_context(|| format!("{}: {l:?} is not a device id", path.display())))
+        .map(|l| {
+            Uuid::parse_str(l)
+                .with_context(|| format!("{}: {l:?} is not a device id", path.display()))
+        })
         .collect()
 }
