@@ -113,7 +113,11 @@ pub fn write_manifest(dir: &Path) -> PathBuf {
         .get_mut("component")
         .and_then(|c| c.as_table_mut())
         .expect("components");
-    let drop: Vec<String> = components.keys().filter(|id| !keep.contains(id)).cloned().collect();
+    let drop: Vec<String> = components
+        .keys()
+        .filter(|id| !keep.contains(id))
+        .cloned()
+        .collect();
     for id in drop {
         components.remove(&id);
     }
