@@ -44,14 +44,22 @@ impl Course {
             .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
             .collect();
         let data: Vec<(usize, &str)> = match lines.first() {
-            Some((_, first)) if first.contains("timestamp") || first.contains("register") => lines[1..].to_vec(),
+            Some((_, first)) if first.contains("timestamp") || first.contains("register") => {
+                lines[1..].to_vec()
+            }
             _ => lines,
         };
         let rich = data.first().is_some_and(|(_, l)| l.contains(','));
         if rich {
-            data.iter().map(|(n, l)| parse_row(*n, l)).collect::<Result<_, _>>().map(Course::Rows)
+            data.iter()
+                .map(|(n, l)| parse_row(*n, l))
+                .collect::<Result<_, _>>()
+                .map(Course::Rows)
         } else {
-            data.iter().map(|(n, l)| parse_kwh(*n, l)).collect::<Result<_, _>>().map(Course::Registers)
+            data.iter()
+                .map(|(n, l)| parse_kwh(*n, l))
+                .collect::<Result<_, _>>()
+                .map(Course::Registers)
         }
     }
 
@@ -70,9 +78,15 @@ impl Course {
 }
 
 fn parse_kwh(line: usize, s: &str) -> Result<f64, CourseError> {
-    let v: f64 = s.parse().map_err(|_| CourseError { line, problem: format!("{s:?} is not a number") })?;
+    let v: f64 = s.parse().map_err(|_| CourseError {
+        line,
+        problem: format!("{s:?} is not a number"),
+    })?;
     if !v.is_finite() || v < 0.0 {
-        return Err(CourseError { line, problem: format!("{s} is not a non-negative register value") });
+        return Err(CourseError {
+            line,
+            problem: format!("{s} is not a non-negative register value"),
+        });
     }
     Ok(v)
 }
@@ -80,14 +94,24 @@ fn parse_kwh(line: usize, s: &str) -> Result<f64, CourseError> {
 fn parse_row(line: usize, s: &str) -> Result<Row, CourseError> {
     let fields: Vec<&str> = s.split(',').map(str::trim).collect();
     let [ts, device, kwh] = fields[..] else {
-        return Err(CourseError { line, problem: "expected timestamp,device_id,register_kwh".into() });
+        return Err(CourseError {
+            line,
+            problem: "expected timestamp,device_id,register_kwh".into(),
+        });
     };
     let at = parse_time(ts).ok_or_else(|| CourseError {
         line,
         problem: format!("{ts:?} is not unix seconds, unix milliseconds or RFC 3339"),
     })?;
-    let device_id = Uuid::parse_str(device).map_err(|_| CourseError { line, problem: format!("{device:?} is not a UUID") })?;
-    Ok(Row { at, device_id, register_kwh: parse_kwh(line, kwh)? })
+    let device_id = Uuid::parse_str(device).map_err(|_| CourseError {
+        line,
+        problem: format!("{device:?} is not a UUID"),
+    })?;
+    Ok(Row {
+        at,
+        device_id,
+        register_kwh: parse_kwh(line, kwh)?,
+    })
 }
 
 /// Unix seconds or milliseconds (told apart as the wire format does) or RFC 3339.
@@ -105,7 +129,10 @@ mod tests {
 
     #[test]
     fn reads_the_course_format() {
-        assert_eq!(Course::parse("0\n0.5\n\n1.25\n").unwrap(), Course::Registers(vec![0.0, 0.5, 1.25]));
+        assert_eq!(
+            Course::parse("0\n0.5\n\n1.25\n").unwrap(),
+            Course::Registers(vec![0.0, 0.5, 1.25])
+        );
     }
 
     #[test]
@@ -114,7 +141,9 @@ mod tests {
         let text = format!(
             "timestamp,device_id,register_kwh\n2026-03-01T00:00:00Z,{id},1.5\n1772323800,{id},2\n1772324400000,{id},2.5\n"
         );
-        let Course::Rows(rows) = Course::parse(&text).unwrap() else { panic!("rows expected") };
+        let Course::Rows(rows) = Course::parse(&text).unwrap() else {
+            panic!("rows expected")
+        };
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1].at.timestamp(), 1_772_323_800);
         assert_eq!(rows[2].at.timestamp(), 1_772_324_400);

@@ -36,9 +36,13 @@ fn bump(hour: f64, centre: f64, width: f64) -> f64 {
 fn mean_kw(hour: f64, weekend: bool) -> f64 {
     let base = 0.18; // fridge, standby, router: the night floor
     if weekend {
-        base + 0.35 * bump(hour, 13.0, 4.0) + 1.2 * bump(hour, 9.5, 1.4) + 1.9 * bump(hour, 19.0, 2.0)
+        base + 0.35 * bump(hour, 13.0, 4.0)
+            + 1.2 * bump(hour, 9.5, 1.4)
+            + 1.9 * bump(hour, 19.0, 2.0)
     } else {
-        base + 0.12 * bump(hour, 13.0, 3.0) + 1.3 * bump(hour, 7.2, 0.8) + 2.1 * bump(hour, 19.3, 1.7)
+        base + 0.12 * bump(hour, 13.0, 3.0)
+            + 1.3 * bump(hour, 7.2, 0.8)
+            + 2.1 * bump(hour, 19.3, 1.7)
     }
 }
 
@@ -55,7 +59,11 @@ pub fn household_registers(seed: u64, weeks: usize) -> Vec<f64> {
         let hour = (step % 144) as f64 / 6.0;
         let weekend = day % 7 >= 5;
         let mut kw = mean_kw(hour, weekend) * (0.75 + 0.5 * rng.unit());
-        if burst_left == 0 && hour > 7.0 && hour < 22.0 && rng.unit() < if weekend { 0.02 } else { 0.008 } {
+        if burst_left == 0
+            && hour > 7.0
+            && hour < 22.0
+            && rng.unit() < if weekend { 0.02 } else { 0.008 }
+        {
             burst_left = 3 + (rng.next_u64() % 7) as usize;
         }
         if burst_left > 0 {
@@ -92,18 +100,40 @@ mod tests {
     fn looks_like_a_household() {
         let regs = household_registers(42, 4);
         assert_eq!(regs.len(), 4 * 7 * 144 + 1);
-        assert!(regs.windows(2).all(|w| w[1] >= w[0]), "a register never drops");
-        let hourly: Vec<f64> = regs.chunks(6).zip(regs[6..].chunks(6)).map(|(a, b)| b[0] - a[0]).collect();
+        assert!(
+            regs.windows(2).all(|w| w[1] >= w[0]),
+            "a register never drops"
+        );
+        let hourly: Vec<f64> = regs
+            .chunks(6)
+            .zip(regs[6..].chunks(6))
+            .map(|(a, b)| b[0] - a[0])
+            .collect();
         let typical = hourly.iter().filter(|h| (0.1..=3.0).contains(*h)).count();
-        assert!(typical * 100 >= hourly.len() * 90, "{typical} of {} hours in 0.1..3 kWh", hourly.len());
+        assert!(
+            typical * 100 >= hourly.len() * 90,
+            "{typical} of {} hours in 0.1..3 kWh",
+            hourly.len()
+        );
         // Nights (02-04h) are far below evenings (19-20h).
         let at = |day: usize, h: usize| regs[day * 144 + (h + 1) * 6] - regs[day * 144 + h * 6];
         let night: f64 = (0..28).map(|d| at(d, 3)).sum();
         let evening: f64 = (0..28).map(|d| at(d, 19)).sum();
         assert!(evening > 4.0 * night, "evening {evening} vs night {night}");
         // Weekend mornings (10h) use more than weekday mornings at the same hour.
-        let weekday: f64 = (0..4).flat_map(|w| (0..5).map(move |d| w * 7 + d)).map(|d| at(d, 10)).sum::<f64>() / 20.0;
-        let weekend: f64 = (0..4).flat_map(|w| (5..7).map(move |d| w * 7 + d)).map(|d| at(d, 10)).sum::<f64>() / 8.0;
-        assert!(weekend > 1.5 * weekday, "weekend {weekend} vs weekday {weekday}");
+        let weekday: f64 = (0..4)
+            .flat_map(|w| (0..5).map(move |d| w * 7 + d))
+            .map(|d| at(d, 10))
+            .sum::<f64>()
+            / 20.0;
+        let weekend: f64 = (0..4)
+            .flat_map(|w| (5..7).map(move |d| w * 7 + d))
+            .map(|d| at(d, 10))
+            .sum::<f64>()
+            / 8.0;
+        assert!(
+            weekend > 1.5 * weekday,
+            "weekend {weekend} vs weekday {weekday}"
+        );
     }
 }

@@ -32,7 +32,9 @@ impl std::str::FromStr for Speed {
             "max" => Ok(Speed::Max),
             _ => match s.trim_end_matches('x').parse::<f64>() {
                 Ok(f) if f.is_finite() && f > 0.0 => Ok(Speed::Factor(f)),
-                _ => Err(format!("{s:?}: expected a positive factor (e.g. 60) or `max`")),
+                _ => Err(format!(
+                    "{s:?}: expected a positive factor (e.g. 60) or `max`"
+                )),
             },
         }
     }
@@ -55,7 +57,13 @@ pub struct PlayConfig {
 
 impl Default for PlayConfig {
     fn default() -> Self {
-        PlayConfig { speed: Speed::Max, rate: None, batch: 1, max_in_flight: 1000, progress: false }
+        PlayConfig {
+            speed: Speed::Max,
+            rate: None,
+            batch: 1,
+            max_in_flight: 1000,
+            progress: false,
+        }
     }
 }
 
@@ -120,7 +128,13 @@ pub async fn play(
     let mut shutdown = std::pin::pin!(shutdown);
     let first_at = planned.first().map(|p| p.at);
     for (index, chunk) in planned.chunks(config.batch.max(1)).enumerate() {
-        if let Some(wait) = pace(config, first_at, chunk[0].at, index * config.batch.max(1), started) {
+        if let Some(wait) = pace(
+            config,
+            first_at,
+            chunk[0].at,
+            index * config.batch.max(1),
+            started,
+        ) {
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
@@ -141,7 +155,12 @@ pub async fn play(
         let readings = chunk.len() as u64;
         summary.sent += readings;
         match bus.publish_reading(&payload).await {
-            Ok(confirm) => window.push_back(InFlight { confirm, payload, readings, attempt: 1 }),
+            Ok(confirm) => window.push_back(InFlight {
+                confirm,
+                payload,
+                readings,
+                attempt: 1,
+            }),
             Err(err) => {
                 tracing::error!(error = %err, "publishing failed");
                 summary.failed += readings;
@@ -178,8 +197,15 @@ fn pace(
     target.checked_sub(started.elapsed())
 }
 
-async fn settle_oldest(bus: &Bus, window: &mut VecDeque<InFlight>, summary: &mut Summary, bar: &ProgressBar) {
-    let Some(item) = window.pop_front() else { return };
+async fn settle_oldest(
+    bus: &Bus,
+    window: &mut VecDeque<InFlight>,
+    summary: &mut Summary,
+    bar: &ProgressBar,
+) {
+    let Some(item) = window.pop_front() else {
+        return;
+    };
     match item.confirm.wait().await {
         Ok(()) => {
             summary.confirmed += item.readings;
@@ -189,7 +215,11 @@ async fn settle_oldest(bus: &Bus, window: &mut VecDeque<InFlight>, summary: &mut
             // At least once: the adapter counts a repeated reading once.
             tracing::warn!(error = %err, attempt = item.attempt, "no confirm, publishing again");
             match bus.publish_reading(&item.payload).await {
-                Ok(confirm) => window.push_back(InFlight { confirm, attempt: item.attempt + 1, ..item }),
+                Ok(confirm) => window.push_back(InFlight {
+                    confirm,
+                    attempt: item.attempt + 1,
+                    ..item
+                }),
                 Err(err) => {
                     tracing::error!(error = %err, "publishing again failed");
                     summary.failed += item.readings;
@@ -208,8 +238,10 @@ fn progress_bar(show: bool, total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} readings confirmed, {per_sec}, eta {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} readings confirmed, {per_sec}, eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }

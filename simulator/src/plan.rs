@@ -35,7 +35,11 @@ pub fn plan(course: &Course, devices: &[Uuid], timeline: &Timeline) -> Vec<Plann
     match course {
         Course::Rows(rows) => rows
             .iter()
-            .map(|r| Planned { device_id: r.device_id, at: r.at, register_kwh: r.register_kwh })
+            .map(|r| Planned {
+                device_id: r.device_id,
+                at: r.at,
+                register_kwh: r.register_kwh,
+            })
             .collect(),
         Course::Registers(values) if values.is_empty() => Vec::new(),
         Course::Registers(values) => {
@@ -48,7 +52,11 @@ pub fn plan(course: &Course, devices: &[Uuid], timeline: &Timeline) -> Vec<Plann
                 for (d, device_id) in devices.iter().enumerate() {
                     let line = d * timeline.offset_per_device + tick;
                     let register_kwh = values[line % n] + (line / n) as f64 * lap;
-                    out.push(Planned { device_id: *device_id, at, register_kwh });
+                    out.push(Planned {
+                        device_id: *device_id,
+                        at,
+                        register_kwh,
+                    });
                 }
             }
             out
@@ -61,7 +69,9 @@ pub fn parse_step(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: i64 = num.parse().map_err(|_| format!("{s:?}: expected e.g. 10m, 30s, 1h"))?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: expected e.g. 10m, 30s, 1h"))?;
     let step = match unit {
         "" | "s" => Duration::seconds(n),
         "ms" => Duration::milliseconds(n),
@@ -83,10 +93,22 @@ mod tests {
     fn devices_start_at_their_offset_and_wrap_without_dropping() {
         let course = Course::Registers(vec![0.0, 1.0, 3.0]);
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let start = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap().to_utc();
-        let timeline = Timeline { start, step: Duration::minutes(10), offset_per_device: 2, count: Some(3) };
+        let start = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let timeline = Timeline {
+            start,
+            step: Duration::minutes(10),
+            offset_per_device: 2,
+            count: Some(3),
+        };
         let p = plan(&course, &[a, b], &timeline);
-        let of = |d: Uuid| p.iter().filter(|x| x.device_id == d).map(|x| x.register_kwh).collect::<Vec<_>>();
+        let of = |d: Uuid| {
+            p.iter()
+                .filter(|x| x.device_id == d)
+                .map(|x| x.register_kwh)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(of(a), vec![0.0, 1.0, 3.0]);
         assert_eq!(of(b), vec![3.0, 3.0, 4.0]);
         assert_eq!(p[2].at, start + Duration::minutes(10));
