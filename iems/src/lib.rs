@@ -2,12 +2,18 @@
 //! Nothing below this crate depends on it.
 
 pub mod cmd;
+pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// The iems command line.
 #[derive(Debug, Parser)]
-#[command(name = "iems", version, about = "Integrated Energy Management System", propagate_version = true)]
+#[command(
+    name = "iems",
+    version,
+    about = "Integrated Energy Management System",
+    propagate_version = true
+)]
 pub struct Cli {
     /// Log output format.
     #[arg(long, env = "IEMS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -29,15 +35,43 @@ pub enum LogFormat {
 /// The sub-commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run every part of iems in one process on one port (embedded defaults).
+    Up(up::UpArgs),
     /// Apply the database migrations (idempotent).
     Migrate(cmd::migrate::MigrateArgs),
+    /// Run each component's build command from spin.toml (as `spin build`).
+    Build(cmd::build::BuildArgs),
+    /// Serve spin.toml's functions on the local wasmtime runtime.
+    ServeFunctions(cmd::serve::ServeArgs),
+    /// Play meter readings from a CSV into RabbitMQ, or generate a household CSV.
+    Simulate(cmd::simulate::SimulateArgs),
+    /// Consume readings from RabbitMQ into hourly totals and alerts.
+    BrokerAdapter(cmd::broker_adapter::BrokerAdapterArgs),
+    /// Serve the WebSocket hub (`/ws`): alerts, live consumption and the support chat.
+    WsHub(cmd::ws_hub::WsHubArgs),
+    /// Run a benchmark (`iems bench <what>`).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// What `iems bench` measures; each takes `--quick` and ends with a `name=value` summary line.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Functions on the local runtime against the same handlers in native axum.
+    Http(cmd::bench_http::BenchHttpArgs),
+    /// Readings through RabbitMQ and the broker-adapter against the raw broker.
+    Ingest(cmd::bench_ingest::BenchIngestArgs),
+    /// WebSocket hub: memory per connection, alert latency, admin fan-out, chat round trip.
+    Ws(cmd::bench_ws::BenchWsArgs),
 }
 
 /// Sets up `tracing` (filter from `RUST_LOG`, default `info`).
 pub fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -49,7 +83,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         match cli.command {
+            Command::Up(args) => up::run(args).await,
             Command::Migrate(args) => cmd::migrate::run(args).await,
+            Command::Build(args) => cmd::build::run(args),
+            Command::ServeFunctions(args) => cmd::serve::run(args).await,
+            Command::Simulate(args) => cmd::simulate::run(args).await,
+            Command::BrokerAdapter(args) => cmd::broker_adapter::run(args).await,
+            Command::WsHub(args) => cmd::ws_hub::run(args).await,
+            Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
+            Command::Bench(BenchCommand::Ingest(args)) => cmd::bench_ingest::run(args).await,
+            Command::Bench(BenchCommand::Ws(args)) => cmd::bench_ws::run(args).await,
         }
     })
 }

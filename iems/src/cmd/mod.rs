@@ -1,3 +1,11 @@
 //! One module per sub-command.
 
+pub mod bench_http;
+pub mod bench_ingest;
+pub mod bench_ws;
+pub mod broker_adapter;
+pub mod build;
 pub mod migrate;
+pub mod serve;
+pub mod simulate;
+pub mod ws_hub;

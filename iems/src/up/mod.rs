@@ -1,0 +1,212 @@
+//! `iems up`: every part of iems in one process on one port, on embedded
+//! defaults (SQLite in the data directory, an in-process bus), or with RabbitMQ
+//! between the parts when `--amqp-url` is given.
+
+mod frontend;
+mod keys;
+mod seed;
+mod simulate;
+
+use anyhow::Context;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::IntoResponse;
+use iems_messaging::{Bus, BusConfig};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `iems up`.
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    /// Address to serve the dashboard, API and WebSocket on.
+    #[arg(long, env = "IEMS_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Data directory: SQLite database, keys, key-value store.
+    #[arg(long, env = "IEMS_DATA", default_value = ".data")]
+    pub data: PathBuf,
+    /// Database URL (default: `sqlite://DATA/iems.db`).
+    #[arg(long, env = "IEMS_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// RabbitMQ URL; without it the parts talk over an in-process bus.
+    #[arg(long, env = "IEMS_AMQP_URL")]
+    pub amqp_url: Option<String>,
+    /// Name prefix of the RabbitMQ exchanges and queues.
+    #[arg(long, env = "IEMS_AMQP_NAMESPACE", default_value = "iems")]
+    pub amqp_namespace: String,
+    /// The Spin application manifest.
+    #[arg(long, env = "IEMS_MANIFEST", default_value = "spin.toml")]
+    pub manifest: PathBuf,
+    /// Username of the first admin, created when there is no admin.
+    #[arg(long, env = "IEMS_ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+    /// Password of the first admin (default: generated and printed once).
+    #[arg(long, env = "IEMS_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Create a demo client (`demo`) with two meters and play them with the simulator.
+    #[arg(long, env = "IEMS_DEMO")]
+    pub demo: bool,
+    /// Password of the demo client (default: generated and printed once).
+    #[arg(long, env = "IEMS_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+    /// Play every existing device from `sensor.csv` (implied by `--demo`).
+    #[arg(long, env = "IEMS_SIMULATE")]
+    pub simulate: bool,
+    /// Hours of meter history the simulator backfills before playing in real time.
+    #[arg(long, env = "IEMS_SIMULATE_BACKFILL_HOURS", default_value_t = 24)]
+    pub simulate_backfill_hours: u32,
+    /// Meter time speed after the backfill (1 = real time, one reading per 10 minutes).
+    #[arg(long, env = "IEMS_SIMULATE_SPEED", default_value_t = 1.0)]
+    pub simulate_speed: f64,
+    /// Skip building the components and the dashboard (use what is built).
+    #[arg(long, env = "IEMS_NO_BUILD")]
+    pub no_build: bool,
+}
+
+/// The directory of the manifest: the repository root.
+fn app_dir(manifest: &Path) -> PathBuf {
+    manifest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs everything until SIGINT/SIGTERM.
+pub async fn run(args: UpArgs) -> anyhow::Result<()> {
+    let root = app_dir(&args.manifest);
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating {}", args.data.display()))?;
+    let data = args.data.canonicalize()?;
+    let db_path = data.join("iems.db");
+    let database_url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", db_path.display()));
+
+    if !args.no_build {
+        // spin.toml names the components under the repository's `target/`, as
+        // `spin build` leaves them; a CARGO_TARGET_DIR elsewhere would hide them.
+        if std::env::var_os("CARGO_TARGET_DIR").is_some() {
+            tracing::info!("ignoring CARGO_TARGET_DIR for the component builds (spin.toml expects target/)");
+            std::env::remove_var("CARGO_TARGET_DIR");
+        }
+        println!("building the functions (spin.toml build commands)…");
+        iems_runtime::build(&args.manifest).context("building the functions")?;
+        frontend::ensure_built(&root.join("frontend"))?;
+    }
+
+    let applied = iems_db::migrate(&database_url)
+        .await
+        .context("migrating the database")?;
+    tracing::info!(applied, "database ready");
+    let pool = iems_db::sqlite_pool(&database_url, 8).await?;
+    let (keypair, generated) = keys::load_or_generate(&data)?;
+    if generated {
+        println!(
+            "generated the token signing key pair in {}",
+            data.join("keys").display()
+        );
+    }
+    let admin =
+        seed::ensure_admin(&pool, &args.admin_username, args.admin_password.as_deref()).await?;
+    let demo = if args.demo {
+        seed::ensure_demo(&pool, args.demo_password.as_deref()).await?
+    } else {
+        None
+    };
+
+    let bus = match &args.amqp_url {
+        Some(url) => {
+            Bus::connect(&BusConfig::amqp(url.clone(), args.amqp_namespace.clone())).await?
+        }
+        None => Bus::in_process(),
+    };
+
+    let variables = HashMap::from([
+        ("jwt_private_key".to_string(), keypair.private_pem.clone()),
+        ("jwt_public_key".to_string(), keypair.public_pem.clone()),
+    ]);
+    let options = iems_runtime::RuntimeOptions {
+        data_dir: Some(data.clone()),
+        default_database: Some(db_path.clone()),
+        variables,
+        ..Default::default()
+    };
+    let functions =
+        iems_runtime::App::load(&args.manifest, options).context("loading the functions")?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+
+    let adapter = tokio::spawn(iems_broker_adapter::run(
+        iems_broker_adapter::AdapterConfig::default(),
+        bus.clone(),
+        pool.clone(),
+        stopped(),
+    ));
+
+    let app = axum::Router::new().fallback(
+        move |ConnectInfo(client): ConnectInfo<SocketAddr>, req: Request| {
+            let functions = functions.clone();
+            async move { functions.handle(req, client).await.into_response() }
+        },
+    );
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    print_banner(&url, admin.as_ref(), demo.as_ref());
+
+    if args.demo || args.simulate {
+        let devices = seed::device_ids(&pool).await?;
+        let plan = simulate::Plan {
+            csv: root.join("sensor.csv"),
+            backfill_hours: args.simulate_backfill_hours,
+            speed: args.simulate_speed,
+        };
+        tokio::spawn(simulate::run(plan, bus.clone(), devices, stopped()));
+    }
+
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(iems_runtime::shutdown_signal());
+    server.await.context("serving")?;
+    tracing::info!("stopping the services");
+    let _ = stop_tx.send(true);
+    match adapter.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!("broker-adapter: {e}"),
+        Err(e) => tracing::error!("broker-adapter task: {e}"),
+    }
+    bus.close().await;
+    pool.close().await;
+    Ok(())
+}
+
+fn print_banner(url: &str, admin: Option<&seed::Created>, demo: Option<&seed::Created>) {
+    println!();
+    println!("  iems is running: {url}");
+    if let Some(a) = admin {
+        println!(
+            "  first admin created: username {}  password {}",
+            a.username, a.password
+        );
+        println!("  (shown once: keep it, or set IEMS_ADMIN_PASSWORD before the first start)");
+    }
+    if let Some(d) = demo {
+        println!(
+            "  demo client created: username {}  password {}",
+            d.username, d.password
+        );
+    }
+    println!("  stop with Ctrl-C");
+    println!();
+}

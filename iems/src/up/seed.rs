@@ -1,0 +1,201 @@
+//! First start: the first admin from configuration, and on request a demo
+//! client with two meters for the simulator to play.
+
+use anyhow::Context;
+use iems_shared::domain::{validate_password, Role, Username};
+use iems_shared::identity::{generate_password, hash_password};
+use sqlx::SqlitePool;
+
+/// A user account created now, with the password to show once.
+#[derive(Debug)]
+pub struct Created {
+    /// The username.
+    pub username: String,
+    /// The password in clear (shown once, never logged).
+    pub password: String,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+async fn insert_user(
+    pool: &SqlitePool,
+    username: &Username,
+    full_name: &str,
+    role: Role,
+    password: &str,
+) -> anyhow::Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let hash = hash_password(password)?;
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(username.as_str())
+    .bind(username.key())
+    .bind(full_name)
+    .bind(role.as_str())
+    .bind(hash)
+    .bind(now)
+    .bind(now)
+    .execute(pool)
+    .await
+    .with_context(|| format!("creating user {}", username.as_str()))?;
+    Ok(id)
+}
+
+/// Creates the first admin when there is no admin yet. The username and
+/// password come from configuration; without a password one is generated.
+pub async fn ensure_admin(
+    pool: &SqlitePool,
+    username: &str,
+    password: Option<&str>,
+) -> anyhow::Result<Option<Created>> {
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+        .fetch_one(pool)
+        .await?;
+    if admins > 0 {
+        return Ok(None);
+    }
+    let username = Username::parse(username)
+        .map_err(|e| anyhow::anyhow!("IEMS_ADMIN_USERNAME: {}", e.message))?;
+    let password = match password {
+        Some(p) => {
+            validate_password("password", p)
+                .map_err(|e| anyhow::anyhow!("IEMS_ADMIN_PASSWORD: {}", e.message))?;
+            p.to_string()
+        }
+        None => generate_password(),
+    };
+    insert_user(pool, &username, "Administrator", Role::Admin, &password).await?;
+    Ok(Some(Created {
+        username: username.as_str().to_string(),
+        password,
+    }))
+}
+
+/// The demo meters and their hourly limits in kWh.
+const DEMO_DEVICES: [(&str, &str, f64); 2] = [
+    ("Demo house main meter", "1 Demo Street", 2.5),
+    ("Demo heat pump", "1 Demo Street", 1.2),
+];
+
+/// Creates the demo client `demo` with two assigned meters, once.
+pub async fn ensure_demo(
+    pool: &SqlitePool,
+    password: Option<&str>,
+) -> anyhow::Result<Option<Created>> {
+    let username = Username::parse("demo").expect("a valid username");
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username_key = ?")
+        .bind(username.key())
+        .fetch_one(pool)
+        .await?;
+    if exists > 0 {
+        return Ok(None);
+    }
+    let password = match password {
+        Some(p) => {
+            validate_password("password", p)
+                .map_err(|e| anyhow::anyhow!("IEMS_DEMO_PASSWORD: {}", e.message))?;
+            p.to_string()
+        }
+        None => generate_password(),
+    };
+    let owner = insert_user(pool, &username, "Demo Client", Role::Client, &password).await?;
+    for (name, address, max_kwh) in DEMO_DEVICES {
+        let limit = iems_shared::domain::parse_max_hourly_kwh(max_kwh).expect("a valid limit");
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(name)
+        .bind(address)
+        .bind(limit.uwh())
+        .bind(&owner)
+        .bind(now)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    }
+    Ok(Some(Created {
+        username: username.as_str().to_string(),
+        password,
+    }))
+}
+
+/// Every device id, for the simulator.
+pub async fn device_ids(pool: &SqlitePool) -> anyhow::Result<Vec<uuid::Uuid>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM devices ORDER BY created_at, id")
+        .fetch_all(pool)
+        .await?;
+    ids.iter()
+        .map(|s| uuid::Uuid::parse_str(s).with_context(|| format!("device id {s:?} is not a UUID")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("iems.db").display());
+        iems_db::migrate(&url).await.unwrap();
+        (dir, iems_db::sqlite_pool(&url, 1).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn first_admin_once_with_a_verifiable_password() {
+        let (_dir, pool) = pool().await;
+        let created = ensure_admin(&pool, "Admin", None)
+            .await
+            .unwrap()
+            .expect("created");
+        assert_eq!(created.username, "Admin");
+        assert!(created.password.len() >= 20);
+        let hash: String =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE username_key = 'admin'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert!(iems_shared::identity::verify_password(
+            &created.password,
+            &hash
+        ));
+        assert!(ensure_admin(&pool, "other", Some("long enough pw"))
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn configured_admin_password_is_validated() {
+        let (_dir, pool) = pool().await;
+        assert!(ensure_admin(&pool, "admin", Some("short")).await.is_err());
+        assert!(ensure_admin(&pool, "a", Some("long enough pw"))
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn demo_client_gets_two_meters_once() {
+        let (_dir, pool) = pool().await;
+        assert!(ensure_demo(&pool, Some("demo password"))
+            .await
+            .unwrap()
+            .is_some());
+        assert!(ensure_demo(&pool, None).await.unwrap().is_none());
+        assert_eq!(device_ids(&pool).await.unwrap().len(), 2);
+        let owned: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM devices d JOIN users u ON u.id = d.owner_id WHERE u.username_key = 'demo' AND u.role = 'client'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(owned, 2);
+    }
+}
