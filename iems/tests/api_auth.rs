@@ -54,8 +54,13 @@ async fn register_login_refresh_logout() {
         let api = &api;
         async move {
             let header = format!("iems_refresh={c}");
-            api.send("POST", "/api/auth/refresh", &[("cookie", header.as_str())], "")
-                .await
+            api.send(
+                "POST",
+                "/api/auth/refresh",
+                &[("cookie", header.as_str())],
+                "",
+            )
+            .await
         }
     };
     let second = refresh(first.clone()).await;
@@ -186,7 +191,9 @@ async fn forged_and_expired_tokens_are_rejected() {
         ("role escalated", escalated.clone()),
         ("garbage", "abc.def.ghi".into()),
     ] {
-        let me = api.call("GET", "/api/auth/me", Some(token.as_str()), None).await;
+        let me = api
+            .call("GET", "/api/auth/me", Some(token.as_str()), None)
+            .await;
         assert_eq!(
             (me.status, me.error_code().as_str()),
             (401, "unauthorized"),
@@ -314,7 +321,12 @@ async fn bad_input_gets_a_4xx_error_body() {
         .await;
     assert_eq!((q.status, q.json()["total"].as_u64()), (200, Some(0)));
     let q = api
-        .call("GET", "/api/users?q=DROP%20TABLE", Some(admin.token.as_str()), None)
+        .call(
+            "GET",
+            "/api/users?q=DROP%20TABLE",
+            Some(admin.token.as_str()),
+            None,
+        )
         .await;
     assert_eq!(q.json()["items"][0]["full_name"], evil);
     let q = api
@@ -346,9 +358,14 @@ async fn bad_input_gets_a_4xx_error_body() {
         404
     );
     assert_eq!(
-        api.call("GET", "/api/users/not-a-uuid", Some(admin.token.as_str()), None)
-            .await
-            .status,
+        api.call(
+            "GET",
+            "/api/users/not-a-uuid",
+            Some(admin.token.as_str()),
+            None
+        )
+        .await
+        .status,
         404
     );
     for (query, field) in [

@@ -123,7 +123,11 @@ async fn clients_see_only_their_devices_whatever_the_query() {
     let list = |token: &str, query: &str| {
         let path = format!("/api/devices{query}");
         let token = token.to_string();
-        async move { api.call("GET", &path, Some(token.as_str()), None).await.json() }
+        async move {
+            api.call("GET", &path, Some(token.as_str()), None)
+                .await
+                .json()
+        }
     };
     assert_eq!(ids(&list(&w.alice.token, "").await), vec![w.mine.clone()]);
     let sneaky = list(&w.alice.token, &format!("?owner_id={}", w.bob.id)).await;
@@ -244,7 +248,10 @@ async fn create_validate_assign() {
         .send(
             "POST",
             "/api/devices",
-            &[("authorization", format!("Bearer {}", w.admin.token).as_str())],
+            &[(
+                "authorization",
+                format!("Bearer {}", w.admin.token).as_str(),
+            )],
             "{\"name\":",
         )
         .await;

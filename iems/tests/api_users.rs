@@ -134,9 +134,14 @@ async fn users_crud_and_access() {
         .unwrap();
     assert_eq!(owner, None);
     assert_eq!(
-        api.send("POST", "/api/auth/refresh", &[("cookie", cookie.as_str())], "")
-            .await
-            .status,
+        api.send(
+            "POST",
+            "/api/auth/refresh",
+            &[("cookie", cookie.as_str())],
+            ""
+        )
+        .await
+        .status,
         401
     );
     assert_eq!(

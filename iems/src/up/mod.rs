@@ -87,7 +87,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         // spin.toml names the components under the repository's `target/`, as
         // `spin build` leaves them; a CARGO_TARGET_DIR elsewhere would hide them.
         if std::env::var_os("CARGO_TARGET_DIR").is_some() {
-            tracing::info!("ignoring CARGO_TARGET_DIR for the component builds (spin.toml expects target/)");
+            tracing::info!(
+                "ignoring CARGO_TARGET_DIR for the component builds (spin.toml expects target/)"
+            );
             std::env::remove_var("CARGO_TARGET_DIR");
         }
         println!("building the functions (spin.toml build commands)…");
@@ -150,7 +152,18 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         stopped(),
     ));
 
-    let app = axum::Router::new().fallback(
+    let verifier = iems_shared::identity::TokenVerifier::from_pem(&keypair.public_pem)?;
+    let hub = iems_ws_hub::Hub::start(
+        iems_ws_hub::HubConfig::default(),
+        bus.clone(),
+        pool.clone(),
+        verifier,
+    )
+    .await
+    .context("starting ws-hub")?;
+    let hub = std::sync::Arc::new(hub);
+    // `/ws` is the hub; every other path goes to spin.toml's routes.
+    let app = hub.router().fallback(
         move |ConnectInfo(client): ConnectInfo<SocketAddr>, req: Request| {
             let functions = functions.clone();
             async move { functions.handle(req, client).await.into_response() }
@@ -177,10 +190,19 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(iems_runtime::shutdown_signal());
+    .with_graceful_shutdown({
+        let hub = hub.clone();
+        async move {
+            iems_runtime::shutdown_signal().await;
+            tracing::info!(
+                "stopping: closing WebSockets, finishing requests and the batch in flight"
+            );
+            let _ = stop_tx.send(true);
+            // Open WebSockets would hold the graceful shutdown: close them (1001) first.
+            hub.shutdown().await;
+        }
+    });
     server.await.context("serving")?;
-    tracing::info!("stopping the services");
-    let _ = stop_tx.send(true);
     match adapter.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!("broker-adapter: {e}"),
