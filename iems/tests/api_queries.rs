@@ -200,7 +200,14 @@ async fn half_hour_zones_split_utc_hours_exactly() {
     assert_eq!(got[0]["start"], "2026-03-28T18:30:00Z");
     // The first local hour takes the second half of 18:00 (ceil) and the first half of 19:00 (floor).
     assert_kwh(&got[0]["kwh"], 500_000_001 + 1, "first local hour");
-    assert_kwh(&got[1]["kwh"], 1, "second local hour");
+    // The second local hour takes the rest of 19:00 (3 - 1 µWh); 20:00 is empty.
+    assert_kwh(&got[1]["kwh"], 2, "second local hour");
+    let total: f64 = got.iter().map(|h| h["kwh"].as_f64().unwrap()).sum();
+    // The day starts at 18:30Z: the first half of 18:00 (500 000 000 µWh) is the day before.
+    assert!(
+        (total - kwh(500_000_004)).abs() < 1e-9,
+        "the day adds up: {total}"
+    );
     let (start, _) = day_window(
         NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(),
         parse_tz("Asia/Kolkata").unwrap(),
