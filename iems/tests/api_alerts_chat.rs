@@ -110,7 +110,7 @@ async fn alerts_list_filters_pages_and_visibility() {
 
     assert_eq!(
         ids(&get("/api/alerts".into(), &w.bob.token).await.json()),
-        [b1.clone()]
+        std::slice::from_ref(&b1)
     );
     assert_eq!(
         get("/api/alerts".into(), &w.admin.token).await.json()["total"],
@@ -128,7 +128,7 @@ async fn alerts_list_filters_pages_and_visibility() {
         ids(&get("/api/alerts?acknowledged=true".into(), &w.alice.token)
             .await
             .json()),
-        [a2.clone()]
+        std::slice::from_ref(&a2)
     );
     let window = "from=2026-03-29T02:00:00Z&to=2026-03-29T04:00:00Z";
     assert_eq!(
@@ -144,7 +144,7 @@ async fn alerts_list_filters_pages_and_visibility() {
         )
         .await
         .json()),
-        [b1.clone()]
+        std::slice::from_ref(&b1)
     );
     let paged = get("/api/alerts?per_page=2&page=2".into(), &w.alice.token)
         .await

@@ -112,7 +112,7 @@ pub struct Router {
 impl Router {
     /// Builds the router; rejects two components claiming the same route.
     pub fn new(mut routes: Vec<Route>) -> Result<Self, RuntimeError> {
-        routes.sort_by(|a, b| b.specificity().cmp(&a.specificity()));
+        routes.sort_by_key(|r| std::cmp::Reverse(r.specificity()));
         for pair in routes.windows(2) {
             if pair[0].segments == pair[1].segments && pair[0].wildcard == pair[1].wildcard {
                 return Err(RuntimeError::Manifest(format!(
