@@ -229,7 +229,15 @@ async fn a_reader_that_never_reads_is_disconnected() {
     let a = env.instance(config).await;
     let x = env.user("xavier", Role::Client).await;
     let _never_reads = connect(a.addr, &env.token(&x, Role::Client)).await;
-    assert_eq!(a.hub.connections(), 1);
+    // The server registers the socket just after the 101 reaches the client.
+    let registered = std::time::Instant::now();
+    while a.hub.connections() != 1 {
+        assert!(
+            registered.elapsed() < Duration::from_secs(10),
+            "the connection was never registered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let update = ConsumptionUpdate {
         device_id: "dev-1".into(),
         owner_id: Some(x.clone()),
