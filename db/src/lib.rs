@@ -50,23 +50,7 @@ impl Backend {
 }
 
 /// The URL with any password replaced, for logs and error messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
+pub use iems_shared::redact::redact_url as redact;
 
 /// Opens a pool on a SQLite file, creating it if missing, in WAL mode with
 /// foreign keys on and a busy timeout so that several writers wait instead of failing.
@@ -112,15 +96,6 @@ async fn applied_count(pool: &SqlitePool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact("mysql://root:secret@127.0.0.1:3306/iems"),
-            "mysql://root:***@127.0.0.1:3306/iems"
-        );
-        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
-    }
 
     #[test]
     fn backend_of_urls() {

@@ -80,23 +80,7 @@ impl Names {
 pub const REASON_HEADER: &str = "x-iems-reason";
 
 /// The URL with any password replaced, for logs and error messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
+pub use iems_shared::redact::redact_url as redact;
 
 #[cfg(test)]
 mod tests {
@@ -108,14 +92,5 @@ mod tests {
         assert_eq!(n.readings_queue(), "t1.readings");
         assert_eq!(n.dead_letter_queue(), "t1.readings.dead-letter");
         assert_eq!(n.topic_exchange(Topic::Chat), "t1.chat");
-    }
-
-    #[test]
-    fn redacts_password() {
-        assert_eq!(
-            redact("amqp://guest:guest@127.0.0.1:5672/%2f"),
-            "amqp://guest:***@127.0.0.1:5672/%2f"
-        );
-        assert_eq!(redact("amqp://127.0.0.1:5672"), "amqp://127.0.0.1:5672");
     }
 }
