@@ -3,34 +3,9 @@
 
 mod common;
 
-use common::{TestApi, TestUser};
+use common::world::world;
+use common::TestApi;
 use serde_json::Value;
-
-struct World {
-    api: TestApi,
-    admin: TestUser,
-    alice: TestUser,
-    bob: TestUser,
-    mine: String,
-    theirs: String,
-}
-
-async fn world() -> World {
-    let api = TestApi::start().await;
-    let admin = api.admin().await;
-    let alice = api.client("alice").await;
-    let bob = api.client("bob").await;
-    let mine = api.seed_device("Alice meter", Some(&alice.id), 2.0);
-    let theirs = api.seed_device("Bob meter", Some(&bob.id), 3.0);
-    World {
-        api,
-        admin,
-        alice,
-        bob,
-        mine,
-        theirs,
-    }
-}
 
 const HOUR: i64 = 3_600_000;
 /// 2026-03-29T00:00:00Z

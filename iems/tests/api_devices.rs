@@ -3,40 +3,8 @@
 
 mod common;
 
-use common::{TestApi, TestUser};
+use common::world::world;
 use serde_json::{json, Value};
-
-struct World {
-    api: TestApi,
-    admin: TestUser,
-    alice: TestUser,
-    bob: TestUser,
-    /// Alice's device.
-    mine: String,
-    /// Bob's device.
-    theirs: String,
-    /// Nobody's device.
-    spare: String,
-}
-
-async fn world() -> World {
-    let api = TestApi::start().await;
-    let admin = api.admin().await;
-    let alice = api.client("alice").await;
-    let bob = api.client("bob").await;
-    let mine = api.seed_device("Alice meter", Some(&alice.id), 2.5);
-    let theirs = api.seed_device("Bob meter", Some(&bob.id), 3.0);
-    let spare = api.seed_device("Spare meter", None, 1.0);
-    World {
-        api,
-        admin,
-        alice,
-        bob,
-        mine,
-        theirs,
-        spare,
-    }
-}
 
 fn ids(v: &Value) -> Vec<String> {
     v["items"]

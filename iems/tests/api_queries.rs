@@ -6,37 +6,10 @@
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{Reply, TestApi, TestUser};
+use common::world::world;
+use common::{Reply, TestApi};
 use iems_shared::time::{day_hours, day_window, parse_instant, parse_tz, rfc3339};
 use serde_json::Value;
-
-struct World {
-    api: TestApi,
-    admin: TestUser,
-    alice: TestUser,
-    bob: TestUser,
-    /// Alice's device (limit 2 kWh).
-    mine: String,
-    /// Bob's device.
-    theirs: String,
-}
-
-async fn world() -> World {
-    let api = TestApi::start().await;
-    let admin = api.admin().await;
-    let alice = api.client("alice").await;
-    let bob = api.client("bob").await;
-    let mine = api.seed_device("Alice meter", Some(&alice.id), 2.0);
-    let theirs = api.seed_device("Bob meter", Some(&bob.id), 3.0);
-    World {
-        api,
-        admin,
-        alice,
-        bob,
-        mine,
-        theirs,
-    }
-}
 
 fn utc(s: &str) -> DateTime<Utc> {
     parse_instant("t", s).unwrap()

@@ -5,6 +5,7 @@
 
 mod client;
 mod wasm;
+pub mod world;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
