@@ -49,31 +49,14 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
         device_cache_ttl: Duration::from_millis(args.device_cache_ms),
         ..AdapterConfig::default()
     };
-    iems_broker_adapter::run(config, bus.clone(), pool.clone(), terminated()).await?;
+    iems_broker_adapter::run(
+        config,
+        bus.clone(),
+        pool.clone(),
+        iems_runtime::shutdown_signal(),
+    )
+    .await?;
     bus.close().await;
     pool.close().await;
     Ok(())
-}
-
-/// Resolves on SIGTERM (or Ctrl-C).
-pub async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -117,32 +117,10 @@ pub async fn run(args: WsHubArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %args.listen, "ws-hub listening on /ws");
     let server = tokio::spawn(axum::serve(listener, hub.router()).into_future());
-    shutdown_signal().await;
+    iems_runtime::shutdown_signal().await;
     tracing::info!("shutting down: closing every socket with 1001");
     hub.shutdown().await;
     server.abort();
     bus.close().await;
     Ok(())
-}
-
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
 }
