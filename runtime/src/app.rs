@@ -59,6 +59,11 @@ pub struct RuntimeOptions {
     pub limits: Limits,
     /// Compilation cache directory (default `$XDG_CACHE_HOME/iems/wasmtime`).
     pub cache_dir: Option<PathBuf>,
+    /// Where `target/…` component sources are looked up instead of the app
+    /// directory's `target/`: the `CARGO_TARGET_DIR` the components were built
+    /// with. Spin itself has no such option (its sources must be where the
+    /// manifest says); `iems up` uses it so one cargo cache serves everything.
+    pub target_dir: Option<PathBuf>,
 }
 
 pub(crate) struct LoadedComponent {
@@ -138,6 +143,16 @@ fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
         .expect("spawning the epoch thread");
 }
 
+/// The file of a local component source: relative to the app directory, or
+/// under `target_dir` when it names a file in `target/`.
+fn local_source(app_dir: &Path, source: &str, target_dir: Option<&Path>) -> PathBuf {
+    let relative = Path::new(source);
+    match (target_dir, relative.strip_prefix("target")) {
+        (Some(target), Ok(rest)) if relative.is_relative() => target.join(rest),
+        _ => app_dir.join(relative),
+    }
+}
+
 fn pick<T>(allowed: &[String], all: &HashMap<String, Arc<T>>) -> HashMap<String, Arc<T>> {
     allowed
         .iter()
@@ -205,7 +220,7 @@ impl App {
                 message,
             };
             let source = match &decl.source {
-                SourceDecl::Local(path) => app_dir.join(path),
+                SourceDecl::Local(path) => local_source(&app_dir, path, options.target_dir.as_deref()),
                 SourceDecl::Remote { url, .. } => {
                     return Err(fail(format!("remote sources are not supported ({url})")))
                 }
@@ -339,4 +354,33 @@ fn open_stores(
         kv.insert(label.clone(), KvStore::open(label, pool)?);
     }
     Ok((sqlite, kv))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_source;
+    use std::path::Path;
+
+    #[test]
+    fn target_sources_follow_the_target_dir() {
+        let app = Path::new("/app");
+        let source = "target/wasm32-wasip2/release/x.wasm";
+        assert_eq!(
+            local_source(app, source, None),
+            Path::new("/app/target/wasm32-wasip2/release/x.wasm")
+        );
+        assert_eq!(
+            local_source(app, source, Some(Path::new("/cache/t"))),
+            Path::new("/cache/t/wasm32-wasip2/release/x.wasm")
+        );
+        // Only a leading `target` directory is redirected.
+        assert_eq!(
+            local_source(app, "dist/target/x.wasm", Some(Path::new("/cache/t"))),
+            Path::new("/app/dist/target/x.wasm")
+        );
+        assert_eq!(
+            local_source(app, "targets/x.wasm", Some(Path::new("/cache/t"))),
+            Path::new("/app/targets/x.wasm")
+        );
+    }
 }

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Compilation cache directory (default `~/.cache/iems/wasmtime`).
     #[arg(long, env = "IEMS_WASM_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Where `target/…` component sources are found instead of `<app dir>/target`
+    /// (the CARGO_TARGET_DIR they were built with).
+    #[arg(long, env = "CARGO_TARGET_DIR")]
+    pub target_dir: Option<PathBuf>,
 }
 
 fn parse_variable(s: &str) -> Result<(String, String), String> {
@@ -62,6 +66,7 @@ impl ServeArgs {
                 ..Limits::default()
             },
             cache_dir: self.cache_dir.clone(),
+            target_dir: self.target_dir.clone(),
         }
     }
 }

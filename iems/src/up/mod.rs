@@ -3,7 +3,7 @@
 //! between the parts when `--amqp-url` is given.
 
 mod frontend;
-mod keys;
+pub mod keys;
 mod seed;
 mod simulate;
 
@@ -83,15 +83,12 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", db_path.display()));
 
+    // spin.toml names the components under `target/`, as `spin build` leaves
+    // them; with a CARGO_TARGET_DIR elsewhere they are looked up there instead.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_relative() { root.join(dir) } else { dir });
     if !args.no_build {
-        // spin.toml names the components under the repository's `target/`, as
-        // `spin build` leaves them; a CARGO_TARGET_DIR elsewhere would hide them.
-        if std::env::var_os("CARGO_TARGET_DIR").is_some() {
-            tracing::info!(
-                "ignoring CARGO_TARGET_DIR for the component builds (spin.toml expects target/)"
-            );
-            std::env::remove_var("CARGO_TARGET_DIR");
-        }
         println!("building the functions (spin.toml build commands)…");
         iems_runtime::build(&args.manifest).context("building the functions")?;
         frontend::ensure_built(&root.join("frontend"))?;
@@ -132,6 +129,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         data_dir: Some(data.clone()),
         default_database: Some(db_path.clone()),
         variables,
+        target_dir,
         ..Default::default()
     };
     let functions =
@@ -219,16 +217,28 @@ fn print_banner(url: &str, admin: Option<&seed::Created>, demo: Option<&seed::Cr
     if let Some(a) = admin {
         println!(
             "  first admin created: username {}  password {}",
-            a.username, a.password
+            a.username,
+            shown(a, "IEMS_ADMIN_PASSWORD")
         );
-        println!("  (shown once: keep it, or set IEMS_ADMIN_PASSWORD before the first start)");
+        if a.password.is_some() {
+            println!("  (shown once: keep it, or set IEMS_ADMIN_PASSWORD before the first start)");
+        }
     }
     if let Some(d) = demo {
         println!(
             "  demo client created: username {}  password {}",
-            d.username, d.password
+            d.username,
+            shown(d, "IEMS_DEMO_PASSWORD")
         );
     }
     println!("  stop with Ctrl-C");
     println!();
+}
+
+/// A generated password to show once, or where the configured one came from.
+fn shown(created: &seed::Created, variable: &str) -> String {
+    created
+        .password
+        .clone()
+        .unwrap_or_else(|| format!("(the one set in {variable})"))
 }

@@ -11,8 +11,28 @@ use sqlx::SqlitePool;
 pub struct Created {
     /// The username.
     pub username: String,
-    /// The password in clear (shown once, never logged).
-    pub password: String,
+    /// A generated password in clear, to show once (never logged); `None`
+    /// when the password came from configuration and must not be echoed.
+    pub password: Option<String>,
+}
+
+/// The configured password, validated, or a generated one (then also returned
+/// for showing once).
+fn password_or_generated(
+    configured: Option<&str>,
+    variable: &str,
+) -> anyhow::Result<(String, Option<String>)> {
+    match configured {
+        Some(p) => {
+            validate_password("password", p)
+                .map_err(|e| anyhow::anyhow!("{variable}: {}", e.message))?;
+            Ok((p.to_string(), None))
+        }
+        None => {
+            let p = generate_password();
+            Ok((p.clone(), Some(p)))
+        }
+    }
 }
 
 fn now_ms() -> i64 {
@@ -62,18 +82,11 @@ pub async fn ensure_admin(
     }
     let username = Username::parse(username)
         .map_err(|e| anyhow::anyhow!("IEMS_ADMIN_USERNAME: {}", e.message))?;
-    let password = match password {
-        Some(p) => {
-            validate_password("password", p)
-                .map_err(|e| anyhow::anyhow!("IEMS_ADMIN_PASSWORD: {}", e.message))?;
-            p.to_string()
-        }
-        None => generate_password(),
-    };
+    let (password, shown) = password_or_generated(password, "IEMS_ADMIN_PASSWORD")?;
     insert_user(pool, &username, "Administrator", Role::Admin, &password).await?;
     Ok(Some(Created {
         username: username.as_str().to_string(),
-        password,
+        password: shown,
     }))
 }
 
@@ -96,14 +109,7 @@ pub async fn ensure_demo(
     if exists > 0 {
         return Ok(None);
     }
-    let password = match password {
-        Some(p) => {
-            validate_password("password", p)
-                .map_err(|e| anyhow::anyhow!("IEMS_DEMO_PASSWORD: {}", e.message))?;
-            p.to_string()
-        }
-        None => generate_password(),
-    };
+    let (password, shown) = password_or_generated(password, "IEMS_DEMO_PASSWORD")?;
     let owner = insert_user(pool, &username, "Demo Client", Role::Client, &password).await?;
     for (name, address, max_kwh) in DEMO_DEVICES {
         let limit = iems_shared::domain::parse_max_hourly_kwh(max_kwh).expect("a valid limit");
@@ -123,7 +129,7 @@ pub async fn ensure_demo(
     }
     Ok(Some(Created {
         username: username.as_str().to_string(),
-        password,
+        password: shown,
     }))
 }
 
@@ -156,16 +162,14 @@ mod tests {
             .unwrap()
             .expect("created");
         assert_eq!(created.username, "Admin");
-        assert!(created.password.len() >= 20);
+        let password = created.password.expect("a generated password is shown");
+        assert!(password.len() >= 20);
         let hash: String =
             sqlx::query_scalar("SELECT password_hash FROM users WHERE username_key = 'admin'")
                 .fetch_one(&pool)
                 .await
                 .unwrap();
-        assert!(iems_shared::identity::verify_password(
-            &created.password,
-            &hash
-        ));
+        assert!(iems_shared::identity::verify_password(&password, &hash));
         assert!(ensure_admin(&pool, "other", Some("long enough pw"))
             .await
             .unwrap()
@@ -184,10 +188,14 @@ mod tests {
     #[tokio::test]
     async fn demo_client_gets_two_meters_once() {
         let (_dir, pool) = pool().await;
-        assert!(ensure_demo(&pool, Some("demo password"))
+        let created = ensure_demo(&pool, Some("demo password"))
             .await
             .unwrap()
-            .is_some());
+            .expect("created");
+        assert_eq!(
+            created.password, None,
+            "a configured password is never echoed"
+        );
         assert!(ensure_demo(&pool, None).await.unwrap().is_none());
         assert_eq!(device_ids(&pool).await.unwrap().len(), 2);
         let owned: i64 = sqlx::query_scalar(
