@@ -288,3 +288,33 @@ async fn create_validate_assign() {
         .unwrap();
     assert_eq!(count, 4);
 }
+
+/// `iems simulate --api-url` lists every device through the API, page by page,
+/// and a client's token only yields the client's own devices.
+#[tokio::test]
+async fn simulator_lists_devices_through_the_api() {
+    let w = world().await;
+    let mut expected = vec![w.mine.clone(), w.theirs.clone(), w.spare.clone()];
+    for n in 0..110 {
+        expected.push(w.api.seed_device(&format!("Meter {n}"), None, 1.0));
+    }
+    expected.sort();
+    let url = format!("http://{}", w.api.addr);
+    let listed = iems::cmd::simulate::api_devices(&url, &w.admin.token)
+        .await
+        .expect("devices listed");
+    let mut listed: Vec<String> = listed.iter().map(ToString::to_string).collect();
+    listed.sort();
+    assert_eq!(listed, expected, "every device, across two pages");
+
+    let own = iems::cmd::simulate::api_devices(&url, &w.alice.token)
+        .await
+        .expect("own devices listed");
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].to_string(), w.mine);
+
+    let err = iems::cmd::simulate::api_devices(&url, "not-a-token")
+        .await
+        .expect_err("a bad token is refused");
+    assert!(err.to_string().contains("401"), "{err:#}");
+}

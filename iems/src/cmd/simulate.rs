@@ -54,6 +54,13 @@ pub struct PlayArgs {
     /// A file with one device id per line (`#` comments allowed).
     #[arg(long, env = "IEMS_SIM_DEVICES_FILE")]
     pub devices_file: Option<PathBuf>,
+    /// Play every device the API lists (the iems base URL, e.g. http://127.0.0.1:3000);
+    /// needs an admin access token in --api-token.
+    #[arg(long, env = "IEMS_API_URL")]
+    pub api_url: Option<String>,
+    /// Access token for --api-url (an admin's, to list every device).
+    #[arg(long, env = "IEMS_API_TOKEN", hide_env_values = true, requires = "api_url")]
+    pub api_token: Option<String>,
     /// Device number d starts at line d × this, so meters differ (144 = one day).
     #[arg(long, env = "IEMS_SIM_OFFSET_PER_DEVICE", default_value_t = 144)]
     pub offset_per_device: usize,
@@ -115,8 +122,19 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.devices_file {
         devices.extend(read_devices(path)?);
     }
+    if let Some(url) = &args.api_url {
+        let token = args
+            .api_token
+            .as_deref()
+            .context("--api-url needs an admin access token in --api-token (IEMS_API_TOKEN)")?;
+        let listed = api_devices(url, token).await?;
+        eprintln!("{} device(s) listed by {url}", listed.len());
+        devices.extend(listed);
+    }
+    devices.sort();
+    devices.dedup();
     if matches!(course, Course::Registers(_)) && devices.is_empty() {
-        bail!("name the meters to play: --device ID (repeatable) or --devices-file PATH");
+        bail!("name the meters to play: --device ID (repeatable), --devices-file PATH or --api-url URL");
     }
     let count = args.count.unwrap_or(course.len());
     let start = args
@@ -160,6 +178,45 @@ fn default_start(step: chrono::Duration, count: usize) -> DateTime<Utc> {
     let now = Utc::now();
     let aligned = now.duration_trunc(step).unwrap_or(now);
     aligned - step * (count.saturating_sub(1) as i32)
+}
+
+/// Every device the API lists, page by page.
+pub async fn api_devices(api_url: &str, token: &str) -> anyhow::Result<Vec<Uuid>> {
+    const PER_PAGE: u32 = iems_shared::domain::limits::PER_PAGE_MAX;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()?;
+    let endpoint = format!("{}/api/devices", api_url.trim_end_matches('/'));
+    let mut ids = Vec::new();
+    for page in 1u32.. {
+        let response = client
+            .get(&endpoint)
+            .query(&[("page", page), ("per_page", PER_PAGE)])
+            .bearer_auth(token)
+            .send()
+            .await
+            .with_context(|| format!("GET {endpoint}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default();
+            bail!("GET {endpoint}: {status}: {body}");
+        }
+        let listed: iems_shared::model::Page<iems_shared::model::Device> = response
+            .json()
+            .await
+            .with_context(|| format!("GET {endpoint}: not a page of devices"))?;
+        let last = listed.items.len() < PER_PAGE as usize;
+        for device in listed.items {
+            ids.push(
+                Uuid::parse_str(&device.id)
+                    .with_context(|| format!("GET {endpoint}: device id {:?}", device.id))?,
+            );
+        }
+        if last || ids.len() as u64 >= listed.total {
+            break;
+        }
+    }
+    Ok(ids)
 }
 
 fn read_devices(path: &PathBuf) -> anyhow::Result<Vec<Uuid>> {
