@@ -49,6 +49,8 @@ pub enum Command {
     BrokerAdapter(cmd::broker_adapter::BrokerAdapterArgs),
     /// Serve the WebSocket hub (`/ws`): alerts, live consumption and the support chat.
     WsHub(cmd::ws_hub::WsHubArgs),
+    /// Write runtime-config.toml and spin.env for `spin up` on the data of `iems up`.
+    SpinConfig(cmd::spin_config::SpinConfigArgs),
     /// Run a benchmark (`iems bench <what>`).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -90,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Simulate(args) => cmd::simulate::run(args).await,
             Command::BrokerAdapter(args) => cmd::broker_adapter::run(args).await,
             Command::WsHub(args) => cmd::ws_hub::run(args).await,
+            Command::SpinConfig(args) => cmd::spin_config::run(args),
             Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
             Command::Bench(BenchCommand::Ingest(args)) => cmd::bench_ingest::run(args).await,
             Command::Bench(BenchCommand::Ws(args)) => cmd::bench_ws::run(args).await,

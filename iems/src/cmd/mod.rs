@@ -8,4 +8,5 @@ pub mod build;
 pub mod migrate;
 pub mod serve;
 pub mod simulate;
+pub mod spin_config;
 pub mod ws_hub;
