@@ -4,15 +4,15 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
 use axum::extract::State;
 use axum::http::HeaderMap;
-use bytes::Bytes;
 use clap::Args;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::Empty;
 use iems_runtime::{App, RuntimeOptions};
+
+use super::bench_load::{self, LoadArgs, MakeRequest};
 
 /// Rows in the benchmark table.
 const ROWS: i64 = 10_000;
@@ -20,39 +20,23 @@ const ROWS: i64 = 10_000;
 /// Arguments of `iems bench http`.
 #[derive(Debug, Args)]
 pub struct BenchHttpArgs {
-    /// Smaller run that finishes within 60 seconds.
-    #[arg(long)]
-    pub quick: bool,
-    /// Concurrent keep-alive connections.
-    #[arg(long, default_value_t = 32)]
-    pub connections: usize,
-    /// Seconds of measured load per case (default 8, 3 with --quick).
-    #[arg(long)]
-    pub duration_secs: Option<u64>,
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// Directory with rt_hello.wasm and rt_probe.wasm (default: build them with cargo).
     #[arg(long, env = "IEMS_BENCH_WASM_DIR")]
     pub wasm_dir: Option<PathBuf>,
 }
 
-struct Outcome {
-    rps: f64,
-    p50_us: u64,
-    p99_us: u64,
-    errors: u64,
-}
-
 /// Runs the benchmark and prints the table and the summary line.
 pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
-    let duration =
-        Duration::from_secs(args.duration_secs.unwrap_or(if args.quick { 3 } else { 8 }));
-    let warmup = if args.quick {
-        Duration::from_millis(500)
-    } else {
-        Duration::from_secs(1)
-    };
+    let (duration, warmup, connections) = (
+        args.load.duration(),
+        args.load.warmup(),
+        args.load.connections,
+    );
     let wasm_dir = match args.wasm_dir {
         Some(dir) => dir,
-        None => build_components()?,
+        None => bench_load::build_wasm(&["rt-hello", "rt-probe"])?,
     };
     let dir = tempfile::tempdir()?;
     let db_path = dir.path().join("bench.db");
@@ -69,21 +53,22 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         .await
         .unwrap_or(f64::NAN);
 
-    let runtime_addr = serve_runtime(app.clone()).await?;
+    let runtime_addr = bench_load::serve(app.clone()).await?;
     let native_addr = serve_native(&db_path).await?;
     let mut results = Vec::new();
     for (case, path) in [("hello", "/hello"), ("sqlite", "/sqlite")] {
         for (server, addr) in [("native", native_addr), ("runtime", runtime_addr)] {
-            let _ = load(addr, path, args.connections, warmup).await;
-            let outcome = load(addr, path, args.connections, duration).await;
+            let _ = bench_load::load(addr, connections, warmup, probe(path)).await;
+            let outcome = bench_load::load(addr, connections, duration, probe(path)).await;
             println!(
                 "{case:<7} {server:<8} {:>9.0} req/s  p50 {:>6} µs  p99 {:>6} µs  errors {}",
                 outcome.rps, outcome.p50_us, outcome.p99_us, outcome.errors
             );
             ensure!(
                 outcome.errors == 0,
-                "{case} on {server}: {} failed requests",
-                outcome.errors
+                "{case} on {server}: {} failed requests, the first: {}",
+                outcome.errors,
+                outcome.first_error.unwrap_or_default()
             );
             results.push(outcome);
         }
@@ -100,31 +85,21 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         results[2].rps,
         results[1].p99_us,
         results[3].p99_us,
-        args.connections,
+        connections,
         duration.as_secs()
     );
     Ok(())
 }
 
-fn build_components() -> anyhow::Result<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "target".into());
-    let status = std::process::Command::new("cargo")
-        .args([
-            "build",
-            "--target",
-            "wasm32-wasip2",
-            "--release",
-            "-p",
-            "rt-hello",
-            "-p",
-            "rt-probe",
-        ])
-        .status()
-        .context("running cargo (run from the repository root, or pass --wasm-dir)")?;
-    ensure!(status.success(), "building the bench components failed");
-    Ok(target.join("wasm32-wasip2").join("release"))
+/// Point queries on random rows (the hello handler ignores the headers).
+fn probe(path: &'static str) -> MakeRequest {
+    Arc::new(move |connection, n| {
+        let key = bench_load::mix(connection as u64, n) % ROWS as u64 + 1;
+        http::Request::get(path)
+            .header("x-probe-op", "point")
+            .header("x-probe-key", key.to_string())
+            .body(Empty::new())
+    })
 }
 
 fn manifest_text(wasm_dir: &Path) -> String {
@@ -149,13 +124,6 @@ fn seed(path: &Path) -> anyhow::Result<()> {
     }
     conn.execute_batch("COMMIT; PRAGMA journal_mode = WAL;")?;
     Ok(())
-}
-
-async fn serve_runtime(app: App) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { app.serve(listener, std::future::pending()).await });
-    Ok(addr)
 }
 
 type Pool = Arc<Mutex<Vec<rusqlite::Connection>>>;
@@ -196,81 +164,4 @@ async fn serve_native(db: &Path) -> anyhow::Result<SocketAddr> {
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, router).await });
     Ok(addr)
-}
-
-/// Drives `connections` keep-alive connections for `duration`; latencies in µs.
-async fn load(
-    addr: SocketAddr,
-    path: &'static str,
-    connections: usize,
-    duration: Duration,
-) -> Outcome {
-    let deadline = Instant::now() + duration;
-    let tasks: Vec<_> = (0..connections)
-        .map(|c| tokio::spawn(connection_loop(addr, path, deadline, c as i64)))
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        match task.await {
-            Ok((lat, err)) => {
-                latencies.extend(lat);
-                errors += err;
-            }
-            Err(_) => errors += 1,
-        }
-    }
-    latencies.sort_unstable();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q) as usize)
-            .copied()
-            .unwrap_or(0)
-    };
-    Outcome {
-        rps: latencies.len() as f64 / duration.as_secs_f64(),
-        p50_us: pick(0.50),
-        p99_us: pick(0.99),
-        errors,
-    }
-}
-
-async fn connection_loop(
-    addr: SocketAddr,
-    path: &'static str,
-    deadline: Instant,
-    seed: i64,
-) -> (Vec<u64>, u64) {
-    let mut latencies = Vec::new();
-    let Ok(stream) = tokio::net::TcpStream::connect(addr).await else {
-        return (latencies, 1);
-    };
-    let _ = stream.set_nodelay(true);
-    let Ok((mut sender, conn)) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await
-    else {
-        return (latencies, 1);
-    };
-    tokio::spawn(conn);
-    let host = addr.to_string();
-    let mut n = seed;
-    while Instant::now() < deadline {
-        n = (n * 7919 + 13) % ROWS;
-        let req = http::Request::get(path)
-            .header("host", &host)
-            .header("x-probe-op", "point")
-            .header("x-probe-key", (n + 1).to_string())
-            .body(Empty::<Bytes>::new())
-            .expect("valid request");
-        let started = Instant::now();
-        let ok = match sender.send_request(req).await {
-            Ok(resp) => resp.status().is_success() && resp.into_body().collect().await.is_ok(),
-            Err(_) => false,
-        };
-        if !ok {
-            return (latencies, 1);
-        }
-        latencies.push(started.elapsed().as_micros() as u64);
-    }
-    (latencies, 0)
 }
