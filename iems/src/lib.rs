@@ -65,6 +65,8 @@ pub enum BenchCommand {
     Ingest(cmd::bench_ingest::BenchIngestArgs),
     /// WebSocket hub: memory per connection, alert latency, admin fan-out, chat round trip.
     Ws(cmd::bench_ws::BenchWsArgs),
+    /// The API's day chart and device list on a year of hourly data (100 devices).
+    Api(cmd::bench_api::BenchApiArgs),
 }
 
 /// Sets up `tracing` (filter from `RUST_LOG`, default `info`).
@@ -96,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
             Command::Bench(BenchCommand::Ingest(args)) => cmd::bench_ingest::run(args).await,
             Command::Bench(BenchCommand::Ws(args)) => cmd::bench_ws::run(args).await,
+            Command::Bench(BenchCommand::Api(args)) => cmd::bench_api::run(args).await,
         }
     })
 }

@@ -1,5 +1,6 @@
 //! One module per sub-command.
 
+pub mod bench_api;
 pub mod bench_http;
 pub mod bench_ingest;
 pub mod bench_load;

@@ -1,0 +1,385 @@
+//! `iems bench api`: the API's read path on a year of data. One client owns
+//! 100 meters with hourly totals for all of 2025 (876,000 rows, seeded straight
+//! into a fresh SQLite database); spin.toml's real components serve it on the
+//! local runtime as `iems up` does, and keep-alive connections ask for day
+//! charts of random meters and dates, then for the client's device list.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context};
+use bytes::Bytes;
+use chrono::{Days, NaiveDate, Utc};
+use clap::Args;
+use http_body_util::Empty;
+use iems_runtime::{App, RuntimeOptions};
+use iems_shared::domain::Role;
+use iems_shared::identity::TokenSigner;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::bench_load::{self, LoadArgs, MakeRequest, Outcome};
+use crate::up::keys;
+
+/// The first day of the seeded hourly totals (UTC).
+const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
+    Some(day) => day,
+    None => panic!("2025-01-01 is a date"),
+};
+const HOUR_MS: i64 = 3_600_000;
+/// Rows per INSERT: four bound parameters each, 2,000 a statement.
+const ROWS_PER_INSERT: i64 = 500;
+/// The meters' hourly limit, 2.5 kWh in µWh.
+const MAX_HOURLY_UWH: i64 = 2_500_000_000;
+/// The longest measured load per route: the access token lives 15 minutes.
+const MAX_DURATION: Duration = Duration::from_secs(300);
+
+/// Arguments of `iems bench api` (`--quick` also seeds less: 10 devices × 30 days).
+#[derive(Debug, Args)]
+pub struct BenchApiArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Devices of the client (default 100, 10 with --quick).
+    #[arg(long)]
+    pub devices: Option<u32>,
+    /// Days of hourly totals per device from 2025-01-01 UTC (default 365, 30 with --quick).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// IANA time zone of the day charts.
+    #[arg(long, default_value = "Europe/Bucharest")]
+    pub tz: String,
+    /// The Spin application manifest.
+    #[arg(long, env = "IEMS_MANIFEST", default_value = "spin.toml")]
+    pub manifest: PathBuf,
+    /// Skip building the components (use what is built).
+    #[arg(long, env = "IEMS_NO_BUILD")]
+    pub no_build: bool,
+}
+
+/// What the seeding put in the database.
+struct Seeded {
+    client_id: String,
+    devices: Vec<String>,
+    rows: i64,
+    elapsed: Duration,
+}
+
+/// Runs the benchmark and prints one line per route and the summary line.
+pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
+    let quick = args.load.quick;
+    let devices = args.devices.unwrap_or(if quick { 10 } else { 100 });
+    let days = args.days.unwrap_or(if quick { 30 } else { 365 });
+    let (duration, warmup, connections) = (
+        args.load.duration(),
+        args.load.warmup(),
+        args.load.connections,
+    );
+    ensure!(devices >= 1, "--devices must be at least 1");
+    ensure!((1..=3650).contains(&days), "--days must be from 1 to 3650");
+    ensure!(connections >= 1, "--connections must be at least 1");
+    ensure!(
+        !duration.is_zero() && duration <= MAX_DURATION,
+        "--duration-secs must be from 1 to {} (the access token lives 15 minutes)",
+        MAX_DURATION.as_secs()
+    );
+    iems_shared::time::parse_tz(&args.tz).map_err(|e| anyhow::anyhow!("--tz: {}", e.message))?;
+
+    let root = iems_runtime::manifest::app_dir(&args.manifest);
+    if !args.no_build {
+        eprintln!("building the functions (spin.toml build commands)…");
+        iems_runtime::build(&args.manifest).context("building the functions")?;
+    }
+
+    let dir = tempfile::tempdir().context("creating the bench data directory")?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+    let db_path = data.join("iems.db");
+    let db_url = format!("sqlite://{}", db_path.display());
+    let seeded = seed(&db_url, devices, days).await?;
+
+    let (pair, _) = keys::load_or_generate(&data)?;
+    let options = RuntimeOptions {
+        data_dir: Some(data.clone()),
+        default_database: Some(db_path),
+        variables: HashMap::from([
+            ("jwt_private_key".to_string(), pair.private_pem.clone()),
+            ("jwt_public_key".to_string(), pair.public_pem.clone()),
+        ]),
+        target_dir: bench_load::cargo_target_dir(&root),
+        ..Default::default()
+    };
+    let app = App::load(&args.manifest, options)
+        .with_context(|| format!("loading {}", args.manifest.display()))?;
+    let addr = bench_load::serve(app).await?;
+
+    let (token, _) = TokenSigner::from_pem(&pair.private_pem)?.issue(
+        &seeded.client_id,
+        Role::Client,
+        "Bench Client",
+        Utc::now().timestamp(),
+    )?;
+    let auth = http::HeaderValue::from_str(&format!("Bearer {token}"))?;
+    let requests = Requests {
+        auth,
+        devices: Arc::new(seeded.devices.clone()),
+        days,
+        tz: args.tz.replace('+', "%2B"),
+    };
+    check(addr, &requests, devices).await?;
+
+    let mut outcomes = Vec::new();
+    for (kind, make) in [("day", requests.day()), ("list", requests.list())] {
+        let _ = bench_load::load(addr, connections, warmup, make.clone()).await;
+        let outcome = bench_load::load(addr, connections, duration, make).await;
+        println!(
+            "{kind:<5} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
+            outcome.rps,
+            ms(outcome.p50_us),
+            ms(outcome.p99_us),
+            outcome.errors
+        );
+        ensure!(
+            outcome.errors == 0,
+            "{kind}: {} connections failed, the first: {}",
+            outcome.errors,
+            outcome.first_error.unwrap_or_default()
+        );
+        outcomes.push(outcome);
+    }
+    let (day, list): (&Outcome, &Outcome) = (&outcomes[0], &outcomes[1]);
+    println!(
+        "day_p50_ms={:.2} day_p99_ms={:.2} day_rps={:.0} list_p50_ms={:.2} list_p99_ms={:.2} \
+         list_rps={:.0} devices={devices} days={days} rows={} seed_s={:.1} connections={} \
+         duration_s={}",
+        ms(day.p50_us),
+        ms(day.p99_us),
+        day.rps,
+        ms(list.p50_us),
+        ms(list.p99_us),
+        list.rps,
+        seeded.rows,
+        seeded.elapsed.as_secs_f64(),
+        connections,
+        duration.as_secs()
+    );
+    Ok(())
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// The benchmarked requests of the seeded client.
+struct Requests {
+    auth: http::HeaderValue,
+    devices: Arc<Vec<String>>,
+    days: u32,
+    /// The zone, ready for a query string.
+    tz: String,
+}
+
+impl Requests {
+    /// `GET /api/consumption/{id}/day?date=&tz=` for a random device and day.
+    fn day(&self) -> MakeRequest {
+        let (auth, devices, days, tz) = (
+            self.auth.clone(),
+            self.devices.clone(),
+            u64::from(self.days),
+            self.tz.clone(),
+        );
+        Arc::new(move |connection, n| {
+            let pick = bench_load::mix(connection as u64, n);
+            let device = &devices[(pick % devices.len() as u64) as usize];
+            let date = FIRST_DAY + Days::new((pick >> 32) % days);
+            http::Request::get(format!(
+                "/api/consumption/{device}/day?date={}&tz={tz}",
+                date.format("%Y-%m-%d")
+            ))
+            .header(http::header::AUTHORIZATION, auth.clone())
+            .body(Empty::new())
+        })
+    }
+
+    /// `GET /api/devices?page=1&per_page=100`, as the client's dashboard asks.
+    fn list(&self) -> MakeRequest {
+        let auth = self.auth.clone();
+        Arc::new(move |_, _| {
+            http::Request::get("/api/devices?page=1&per_page=100")
+                .header(http::header::AUTHORIZATION, auth.clone())
+                .body(Empty::new())
+        })
+    }
+}
+
+/// One request of each kind, checked, so that the load measures real answers.
+async fn check(addr: SocketAddr, requests: &Requests, devices: u32) -> anyhow::Result<()> {
+    let day = json(addr, requests.day()).await?;
+    let hours = day["hours"].as_array().map_or(0, Vec::len);
+    let kwh: f64 = day["hours"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["kwh"].as_f64())
+        .sum();
+    ensure!(
+        (23..=25).contains(&hours) && kwh > 0.0,
+        "the day chart has {hours} hours and {kwh} kWh: {day}"
+    );
+    let list = json(addr, requests.list()).await?;
+    ensure!(
+        list["total"].as_u64() == Some(u64::from(devices)),
+        "the device list does not show the {devices} devices: {list}"
+    );
+    Ok(())
+}
+
+async fn json(addr: SocketAddr, make: MakeRequest) -> anyhow::Result<serde_json::Value> {
+    let req = make(0, 0)?;
+    let what = format!("{} {}", req.method(), req.uri());
+    let (status, body): (http::StatusCode, Bytes) = bench_load::fetch(addr, req).await?;
+    ensure!(
+        status.is_success(),
+        "{what}: {status} {}",
+        String::from_utf8_lossy(&body)
+    );
+    serde_json::from_slice(&body).with_context(|| format!("{what}: the answer is not JSON"))
+}
+
+/// Migrates a fresh database and fills it: one client, `devices` meters it
+/// owns, and `days` days of hourly totals per meter, one transaction per meter
+/// of multi-row INSERTs; progress on stderr.
+async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
+    let started = Instant::now();
+    iems_db::migrate(db_url)
+        .await
+        .context("migrating the bench database")?;
+    let pool = iems_db::sqlite_pool(db_url, 1).await?;
+    let now = Utc::now().timestamp_millis();
+    let client_id = uuid::Uuid::new_v4().to_string();
+    // No one signs in: the bench signs the client's access token itself.
+    sqlx::query(
+        "INSERT INTO users (id, username, username_key, full_name, address, role, \
+         password_hash, created_at, updated_at) \
+         VALUES (?, 'bench-client', 'bench-client', 'Bench Client', NULL, 'client', '!', ?, ?)",
+    )
+    .bind(&client_id)
+    .bind(now)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .context("seeding the client")?;
+    let ids: Vec<String> = (0..devices)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    insert_devices(&pool, &client_id, &ids, now).await?;
+
+    let hours = i64::from(days) * 24;
+    let total = hours * i64::from(devices);
+    let first_hour_ms = FIRST_DAY
+        .and_hms_opt(0, 0, 0)
+        .context("midnight")?
+        .and_utc()
+        .timestamp_millis();
+    for (index, id) in ids.iter().enumerate() {
+        let mut tx = pool.begin().await?;
+        for from in (0..hours).step_by(ROWS_PER_INSERT as usize) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) ",
+            );
+            insert.push_values(
+                from..(from + ROWS_PER_INSERT).min(hours),
+                |mut row, hour| {
+                    row.push_bind(id.as_str())
+                        .push_bind(first_hour_ms + hour * HOUR_MS)
+                        .push_bind(energy_uwh(index as u64, hour))
+                        .push_bind(now);
+                },
+            );
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("seeding hourly_consumption")?;
+        }
+        tx.commit().await?;
+        let done = hours * (index as i64 + 1);
+        eprint!(
+            "\rseeding hourly_consumption: {done}/{total} rows ({} of {devices} devices)",
+            index + 1
+        );
+    }
+    let elapsed = started.elapsed();
+    eprintln!(" in {:.1} s", elapsed.as_secs_f64());
+    pool.close().await;
+    Ok(Seeded {
+        client_id,
+        devices: ids,
+        rows: total,
+        elapsed,
+    })
+}
+
+async fn insert_devices(
+    pool: &SqlitePool,
+    owner: &str,
+    ids: &[String],
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    // Seven bound parameters a row.
+    for (chunk_index, chunk) in ids.chunks(ROWS_PER_INSERT as usize).enumerate() {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, \
+             updated_at) ",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut row, (i, id)| {
+            let number = chunk_index * ROWS_PER_INSERT as usize + i + 1;
+            row.push_bind(id.as_str())
+                .push_bind(format!("Meter {number:03}"))
+                .push_bind(format!("Bench Street {number}"))
+                .push_bind(MAX_HOURLY_UWH)
+                .push_bind(owner)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        insert
+            .build()
+            .execute(&mut *tx)
+            .await
+            .context("seeding the devices")?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A household-like hour in µWh: a night base load, morning and evening peaks
+/// (UTC hours, about two hours behind Bucharest), a per-meter scale and noise.
+fn energy_uwh(device: u64, hour: i64) -> i64 {
+    let base_wh: i64 = match hour.rem_euclid(24) {
+        0..=3 | 22..=23 => 180,
+        4..=6 => 450,
+        7..=14 => 300,
+        15..=19 => 800,
+        _ => 400,
+    };
+    let noise_wh = (bench_load::mix(device, hour as u64) % 200) as i64;
+    let scale_percent = 70 + (device % 7) as i64 * 10;
+    (base_wh + noise_wh) * scale_percent / 100 * 1_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn energy_stays_under_the_limit_and_positive() {
+        for device in 0..10 {
+            for hour in 0..48 {
+                let uwh = energy_uwh(device, hour);
+                assert!(uwh > 0 && uwh < MAX_HOURLY_UWH, "{uwh}");
+            }
+        }
+    }
+}
