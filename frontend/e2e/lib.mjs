@@ -16,7 +16,7 @@ export function readConfig(env = process.env) {
     adminUser: env.IEMS_E2E_ADMIN_USER,
     adminPassword: env.IEMS_E2E_ADMIN_PASSWORD,
     chromium: env.IEMS_E2E_CHROMIUM ?? '/usr/bin/chromium',
-    // A shell command that plays readings for the new device; {device_id}, {start}, {url} are filled in.
+    // A shell command that plays readings for the new device; {device_id}, {start}, {count}, {url} are filled in.
     simulate: env.IEMS_E2E_SIMULATE_CMD ?? '',
     screenshots: path.resolve(env.IEMS_E2E_SCREENSHOTS ?? path.join(here, '..', 'docs', 'screenshots')),
     failures: path.join(here, 'out'),
@@ -105,6 +105,15 @@ export function runSimulator(command, values) {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the simulate command exited with ${code}`))));
   });
+}
+
+/**
+ * Readings at 10-minute steps from `start` through the first step after `now`, at least two: played
+ * from midnight, they fill today's chart up to the current hour, which then has consumption too.
+ */
+export function readingsThroughNow(start, now = new Date(), stepMinutes = 10) {
+  const steps = Math.floor((now.getTime() - new Date(start).getTime()) / (stepMinutes * 60_000));
+  return Math.max(2, steps + 2);
 }
 
 /** Midnight UTC today in RFC 3339: readings from then on land in today's chart (the browsers use UTC). */

@@ -55,4 +55,19 @@ describe('AlertsTable', () => {
     await waitFor(() => expect(server.calls('GET /api/alerts').length).toBeGreaterThan(1));
     expect(await screen.findByRole('button', { name: /Acknowledge alert/ })).toBeInTheDocument();
   });
+
+  it('folds a burst of alerts of one device into one toast that counts them', async () => {
+    signIn(client);
+    fakeServer({ 'GET /api/alerts': () => json({ items: [], total: 0, page: 1, per_page: 20 }) });
+    const { socket } = renderWithApp(<WithToasts />);
+    await screen.findByText('No alerts');
+    await waitFor(() => expect(socket.live.status).toBe('online'));
+    act(() => {
+      socket.latest().push({ type: 'alert', alert });
+      socket.latest().push({ type: 'alert', alert: { ...alert, id: 'a2', hour_start: '2026-03-01T11:00:00Z', kwh: 3 } });
+      socket.latest().push({ type: 'alert', alert: { ...alert, id: 'a3', hour_start: '2026-03-01T12:00:00Z', kwh: 4 } });
+    });
+    expect(await screen.findByText(/Kitchen meter: 3 hours over the limit; latest 4\.000 kWh/)).toBeInTheDocument();
+    expect(screen.getAllByText('Hourly limit exceeded')).toHaveLength(1);
+  });
 });
