@@ -220,7 +220,9 @@ impl App {
                 message,
             };
             let source = match &decl.source {
-                SourceDecl::Local(path) => local_source(&app_dir, path, options.target_dir.as_deref()),
+                SourceDecl::Local(path) => {
+                    local_source(&app_dir, path, options.target_dir.as_deref())
+                }
                 SourceDecl::Remote { url, .. } => {
                     return Err(fail(format!("remote sources are not supported ({url})")))
                 }

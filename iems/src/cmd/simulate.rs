@@ -59,7 +59,12 @@ pub struct PlayArgs {
     #[arg(long, env = "IEMS_API_URL")]
     pub api_url: Option<String>,
     /// Access token for --api-url (an admin's, to list every device).
-    #[arg(long, env = "IEMS_API_TOKEN", hide_env_values = true, requires = "api_url")]
+    #[arg(
+        long,
+        env = "IEMS_API_TOKEN",
+        hide_env_values = true,
+        requires = "api_url"
+    )]
     pub api_token: Option<String>,
     /// Device number d starts at line d × this, so meters differ (144 = one day).
     #[arg(long, env = "IEMS_SIM_OFFSET_PER_DEVICE", default_value_t = 144)]

@@ -87,7 +87,13 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     // them; with a CARGO_TARGET_DIR elsewhere they are looked up there instead.
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .map(|dir| if dir.is_relative() { root.join(dir) } else { dir });
+        .map(|dir| {
+            if dir.is_relative() {
+                root.join(dir)
+            } else {
+                dir
+            }
+        });
     if !args.no_build {
         println!("building the functions (spin.toml build commands)…");
         iems_runtime::build(&args.manifest).context("building the functions")?;
