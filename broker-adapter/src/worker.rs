@@ -178,9 +178,8 @@ impl Worker {
             }
             self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
         }
-        for delivery in to_ack {
-            settle(delivery.ack().await);
-        }
+        // One `basic.ack` for the batch: batches are settled in delivery order.
+        settle(Delivery::ack_all(to_ack).await);
     }
 
     async fn flush_updates(&mut self) {

@@ -189,6 +189,9 @@ async fn start(conn: &Connection, link: &AmqpLink, kind: Kind) -> Result<Consume
 
 /// Passes deliveries on until the stream ends (connection lost) or the receiver is dropped.
 async fn forward(mut consumer: Consumer, link: &Arc<AmqpLink>, sink: &Sink) {
+    // Tells this consumer's channel from the ones before and after a reconnect.
+    static CHANNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let channel = CHANNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     loop {
         let next = tokio::select! {
             next = consumer.next() => next,
@@ -207,6 +210,8 @@ async fn forward(mut consumer: Consumer, link: &Arc<AmqpLink>, sink: &Sink) {
                 let settle = Settle::Amqp {
                     acker: delivery.acker,
                     link: Arc::clone(link),
+                    channel,
+                    tag: delivery.delivery_tag,
                 };
                 tx.send(Delivery::new(delivery.data, delivery.redelivered, settle))
                     .await

@@ -24,6 +24,10 @@ pub(crate) enum Settle {
     Amqp {
         acker: lapin::Acker,
         link: Arc<AmqpLink>,
+        /// Which consumer channel delivered it (a new one after each reconnect).
+        channel: u64,
+        /// The channel's delivery tag: deliveries arrive in tag order.
+        tag: u64,
     },
 }
 
@@ -59,6 +63,41 @@ impl Delivery {
         }
     }
 
+    /// Acknowledges a batch of deliveries with one `basic.ack` per consumer
+    /// channel (`multiple` up to the highest tag) instead of one per message.
+    ///
+    /// Every earlier delivery of those channels must already be settled or be
+    /// in `deliveries`: true for a consumer that settles its batches in the
+    /// order it received them (the broker-adapter does). Deliveries of a
+    /// channel that has since closed cannot be acked; the broker redelivers them.
+    pub async fn ack_all(deliveries: Vec<Delivery>) -> Result<(), BusError> {
+        let mut last: Vec<Delivery> = Vec::new();
+        for delivery in deliveries {
+            let Settle::Amqp { channel, tag, .. } = &delivery.settle else {
+                continue; // in-process: nothing to tell anyone
+            };
+            let (channel, tag) = (*channel, *tag);
+            let highest = last
+                .iter_mut()
+                .find(|d| matches!(&d.settle, Settle::Amqp { channel: c, .. } if *c == channel));
+            match highest {
+                Some(d) if matches!(&d.settle, Settle::Amqp { tag: t, .. } if *t >= tag) => {}
+                Some(d) => *d = delivery,
+                None => last.push(delivery),
+            }
+        }
+        let mut result = Ok(());
+        for delivery in last {
+            if let Settle::Amqp { acker, .. } = delivery.settle {
+                let options = lapin::options::BasicAckOptions { multiple: true };
+                if let Err(err) = acker.ack(options).await {
+                    result = Err(err.into());
+                }
+            }
+        }
+        result
+    }
+
     /// Moves the message to the dead-letter queue with `reason` in the
     /// `x-iems-reason` header, then removes it from the work queue.
     pub async fn dead_letter(self, reason: &str) -> Result<(), BusError> {
@@ -70,7 +109,7 @@ impl Delivery {
                 });
                 Ok(())
             }
-            Settle::Amqp { acker, link } => {
+            Settle::Amqp { acker, link, .. } => {
                 link.publish_dead_letter(&self.payload, reason).await?;
                 acker
                     .ack(lapin::options::BasicAckOptions::default())

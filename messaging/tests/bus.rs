@@ -2,7 +2,7 @@
 
 mod common;
 
-use iems_messaging::{Bus, Topic};
+use iems_messaging::{Bus, Delivery, Topic, WorkConsumer};
 use std::time::Duration;
 use tokio::time::timeout;
 
@@ -108,9 +108,9 @@ async fn rabbitmq_topics_fan_out_across_connections() {
     publisher.delete_topology().await.unwrap();
 }
 
-#[tokio::test]
-async fn rabbitmq_prefetch_bounds_unacked_deliveries() {
-    let bus = common::amqp_bus("prefetch").await;
+/// A fresh queue with readings 0..20 and a consumer (prefetch 5) holding the first five.
+async fn twenty_queued_five_held(name: &str) -> (Bus, WorkConsumer, Vec<Delivery>) {
+    let bus = common::amqp_bus(name).await;
     for i in 0..20u8 {
         bus.publish_reading(&[i])
             .await
@@ -124,6 +124,12 @@ async fn rabbitmq_prefetch_bounds_unacked_deliveries() {
     for _ in 0..5 {
         held.push(timeout(WAIT, consumer.next()).await.unwrap().unwrap());
     }
+    (bus, consumer, held)
+}
+
+#[tokio::test]
+async fn rabbitmq_prefetch_bounds_unacked_deliveries() {
+    let (bus, mut consumer, held) = twenty_queued_five_held("prefetch").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         consumer.try_next().is_none(),
@@ -136,6 +142,41 @@ async fn rabbitmq_prefetch_bounds_unacked_deliveries() {
     let sixth = timeout(WAIT, consumer.next()).await.unwrap().unwrap();
     assert_eq!(sixth.payload(), &[5]);
     sixth.ack().await.unwrap();
+    drop(consumer);
+    bus.delete_topology().await.unwrap();
+}
+
+/// `Delivery::ack_all` settles exactly the deliveries it is given (one
+/// `multiple` ack up to the highest), not the later ones still held.
+#[tokio::test]
+async fn rabbitmq_ack_all_settles_exactly_the_batch() {
+    let (bus, mut consumer, mut held) = twenty_queued_five_held("ack-all").await;
+    let later = held.split_off(3);
+    held.reverse(); // any order within the batch
+    Delivery::ack_all(held).await.unwrap();
+    let mut next = Vec::new();
+    for _ in 0..3 {
+        next.push(timeout(WAIT, consumer.next()).await.unwrap().unwrap());
+    }
+    let payloads: Vec<u8> = next.iter().map(|d| d.payload()[0]).collect();
+    assert_eq!(
+        payloads,
+        vec![5, 6, 7],
+        "three settled, three more delivered"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        consumer.try_next().is_none(),
+        "the two held deliveries are still unacked"
+    );
+    let mut rest = later;
+    rest.extend(next);
+    Delivery::ack_all(rest).await.unwrap();
+    for expected in 8..13u8 {
+        let d = timeout(WAIT, consumer.next()).await.unwrap().unwrap();
+        assert_eq!(d.payload(), &[expected]);
+        d.ack().await.unwrap();
+    }
     drop(consumer);
     bus.delete_topology().await.unwrap();
 }
