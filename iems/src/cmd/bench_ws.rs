@@ -55,7 +55,9 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     } else {
         args.alerts
     };
-    raise_fd_limit(conns as u64 * 2 + 1024)?;
+    // Each side holds one socket per connection in its own process (the hub is
+    // a child, which inherits the raised limit), plus files and the broker.
+    raise_fd_limit(conns as u64 + 1024)?;
 
     let dir = tempfile::tempdir()?;
     let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
