@@ -1,6 +1,6 @@
 //! `iems bench api`: the API's read path on a year of data. One client owns
-//! 100 meters with hourly totals for all of 2025 (876,000 rows, seeded straight
-//! into a fresh SQLite database); spin.toml's real components serve it on the
+//! 100 meters with a year of 10-minute readings (5,256,000 rows) and the hourly
+//! totals they make (876,000 rows), seeded straight into a fresh SQLite database; spin.toml's real components serve it on the
 //! local runtime as `iems up` does, and keep-alive connections ask for day
 //! charts of random meters and dates, then for the client's device list.
 
@@ -29,6 +29,8 @@ const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
     None => panic!("2025-01-01 is a date"),
 };
 const HOUR_MS: i64 = 3_600_000;
+/// Meter readings per hour (one every 10 minutes).
+const READINGS_PER_HOUR: i64 = 6;
 /// Rows per INSERT: four bound parameters each, 2,000 a statement.
 const ROWS_PER_INSERT: i64 = 500;
 /// The meters' hourly limit, 2.5 kWh in µWh.
@@ -63,6 +65,7 @@ struct Seeded {
     client_id: String,
     devices: Vec<String>,
     rows: i64,
+    readings: i64,
     elapsed: Duration,
 }
 
@@ -74,7 +77,7 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     let (duration, warmup, connections) = (
         args.load.duration(),
         args.load.warmup(),
-        args.load.connections,
+        args.load.connections(8),
     );
     ensure!(devices >= 1, "--devices must be at least 1");
     ensure!((1..=3650).contains(&days), "--days must be from 1 to 3650");
@@ -151,7 +154,7 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     let (day, list): (&Outcome, &Outcome) = (&outcomes[0], &outcomes[1]);
     println!(
         "day_p50_ms={:.2} day_p99_ms={:.2} day_rps={:.0} list_p50_ms={:.2} list_p99_ms={:.2} \
-         list_rps={:.0} devices={devices} days={days} rows={} seed_s={:.1} connections={} \
+         list_rps={:.0} devices={devices} days={days} rows={} readings={} seed_s={:.1} connections={} \
          duration_s={}",
         ms(day.p50_us),
         ms(day.p99_us),
@@ -160,6 +163,7 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         ms(list.p99_us),
         list.rps,
         seeded.rows,
+        seeded.readings,
         seeded.elapsed.as_secs_f64(),
         connections,
         duration.as_secs()
@@ -283,6 +287,8 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
         .and_utc()
         .timestamp_millis();
     for (index, id) in ids.iter().enumerate() {
+        // A step's energy per hour; the hour's total is exactly its readings' increase.
+        let step_uwh = |hour: i64| energy_uwh(index as u64, hour) / READINGS_PER_HOUR;
         let mut tx = pool.begin().await?;
         for from in (0..hours).step_by(ROWS_PER_INSERT as usize) {
             let mut insert = QueryBuilder::<Sqlite>::new(
@@ -293,7 +299,7 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
                 |mut row, hour| {
                     row.push_bind(id.as_str())
                         .push_bind(first_hour_ms + hour * HOUR_MS)
-                        .push_bind(energy_uwh(index as u64, hour))
+                        .push_bind(step_uwh(hour) * READINGS_PER_HOUR)
                         .push_bind(now);
                 },
             );
@@ -303,11 +309,35 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
                 .await
                 .context("seeding hourly_consumption")?;
         }
+        // One reading more closes the last hour.
+        let steps = hours * READINGS_PER_HOUR + 1;
+        let step_ms = HOUR_MS / READINGS_PER_HOUR;
+        let mut register_uwh = 0i64;
+        for from in (0..steps).step_by(ROWS_PER_INSERT as usize) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO readings (device_id, ts, register_uwh, received_at) ",
+            );
+            insert.push_values(
+                from..(from + ROWS_PER_INSERT).min(steps),
+                |mut row, step| {
+                    let ts = first_hour_ms + step * step_ms;
+                    row.push_bind(id.as_str())
+                        .push_bind(ts)
+                        .push_bind(register_uwh)
+                        .push_bind(ts);
+                    register_uwh += step_uwh(step / READINGS_PER_HOUR);
+                },
+            );
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("seeding readings")?;
+        }
         tx.commit().await?;
-        let done = hours * (index as i64 + 1);
         eprint!(
-            "\rseeding hourly_consumption: {done}/{total} rows ({} of {devices} devices)",
-            index + 1
+            "\rseeding: {} of {devices} devices ({steps} readings and {hours} hourly totals each)",
+            index + 1,
         );
     }
     let elapsed = started.elapsed();
@@ -317,6 +347,7 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
         client_id,
         devices: ids,
         rows: total,
+        readings: (hours * READINGS_PER_HOUR + 1) * i64::from(devices),
         elapsed,
     })
 }

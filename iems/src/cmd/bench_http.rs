@@ -32,7 +32,7 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
     let (duration, warmup, connections) = (
         args.load.duration(),
         args.load.warmup(),
-        args.load.connections,
+        args.load.connections(32),
     );
     let wasm_dir = match args.wasm_dir {
         Some(dir) => dir,

@@ -18,9 +18,10 @@ pub struct LoadArgs {
     /// Smaller run that finishes within 60 seconds.
     #[arg(long)]
     pub quick: bool,
-    /// Concurrent keep-alive connections.
-    #[arg(long, default_value_t = 32)]
-    pub connections: usize,
+    /// Concurrent keep-alive connections (default: the benchmark's own, 32 for
+    /// `http` as in the Spin reference figures, 8 for `api` as its issue names).
+    #[arg(long)]
+    pub connections: Option<usize>,
     /// Seconds of measured load per case (default 8, 3 with --quick).
     #[arg(long)]
     pub duration_secs: Option<u64>,
@@ -30,6 +31,11 @@ impl LoadArgs {
     /// The measured time per case.
     pub fn duration(&self) -> Duration {
         Duration::from_secs(self.duration_secs.unwrap_or(if self.quick { 3 } else { 8 }))
+    }
+
+    /// The connections asked for, or the benchmark's default.
+    pub fn connections(&self, default: usize) -> usize {
+        self.connections.unwrap_or(default)
     }
 
     /// The unmeasured load before each case.
