@@ -78,6 +78,8 @@ pub struct AppInner {
     pub(crate) components: Vec<LoadedComponent>,
     pub(crate) by_id: HashMap<String, usize>,
     pub(crate) limits: Limits,
+    /// The body of `/.well-known/spin/info`.
+    pub(crate) info: bytes::Bytes,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -267,6 +269,13 @@ impl App {
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), ticker_stop.clone());
         let limits = options.limits.clone();
+        let info = serde_json::to_vec_pretty(&serde_json::json!({
+            "name": manifest.application.name,
+            "version": manifest.application.version,
+            "oci_image_digest": null,
+        }))
+        .unwrap_or_default()
+        .into();
         Ok(Self {
             inner: Arc::new(AppInner {
                 engine,
@@ -274,6 +283,7 @@ impl App {
                 components,
                 by_id,
                 limits,
+                info,
                 ticker_stop,
             }),
         })

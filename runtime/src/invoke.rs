@@ -133,7 +133,32 @@ impl App {
     }
 }
 
+/// Spin's reserved route prefix: the runtime answers, the app never sees it.
+const WELL_KNOWN: &str = "/.well-known/spin/";
+
 impl AppInner {
+    /// `/.well-known/spin/health` (200 `OK`), `/.well-known/spin/info` (the
+    /// application's name and version as JSON), 404 for the rest, as Spin does.
+    fn well_known(&self, rest: &str) -> Response<WasiBody> {
+        let (content_type, body) = match rest {
+            "health" => ("text/plain", Bytes::from_static(b"OK")),
+            "info" => ("application/json", self.info.clone()),
+            _ => {
+                return error_response(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such well-known path",
+                )
+            }
+        };
+        let mut resp = Response::new(Full::new(body).map_err(|e| match e {}).boxed_unsync());
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+        resp
+    }
+
     /// `http://self/...` (by route) or `http://<id>.spin.internal/...` (by id) from a guest.
     pub(crate) async fn handle_internal(
         self: Arc<Self>,
@@ -151,6 +176,12 @@ impl AppInner {
         client: SocketAddr,
     ) -> (String, Response<WasiBody>) {
         let path = req.uri().path().to_owned();
+        // Spin's reserved routes take priority over every route of the app.
+        if by_id.is_none() {
+            if let Some(rest) = path.strip_prefix(WELL_KNOWN) {
+                return ("-".to_owned(), self.well_known(rest));
+            }
+        }
         let index = match by_id {
             Some(id) => match self.by_id.get(&id) {
                 Some(&index) => {

@@ -198,3 +198,28 @@ async fn guest_stdout_does_not_break_requests() {
     let reply = probe(app.addr, "/probe/s", "stdout", "").await;
     assert_eq!((reply.status, reply.text().as_str()), (200, "printed"));
 }
+
+/// Spin's reserved `/.well-known/spin/...` routes win over the app's `/...`
+/// fallback: health, info, and 404 for anything else there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn well_known_spin_routes_come_before_the_app() {
+    let app = start(|_| {}).await;
+    let health = send(
+        app.addr,
+        "GET",
+        "/.well-known/spin/health",
+        &[],
+        Bytes::new(),
+    )
+    .await;
+    assert_eq!((health.status, health.text().as_str()), (200, "OK"));
+    let info = send(app.addr, "GET", "/.well-known/spin/info", &[], Bytes::new()).await;
+    assert_eq!(info.status, 200);
+    let info: serde_json::Value = serde_json::from_str(&info.text()).expect("JSON");
+    assert_eq!(info["name"], "runtime-tests");
+    let other = send(app.addr, "GET", "/.well-known/spin/nope", &[], Bytes::new()).await;
+    assert_eq!(other.status, 404);
+    // Outside the reserved prefix the app's fallback still answers.
+    let fallback = send(app.addr, "GET", "/.well-known/other", &[], Bytes::new()).await;
+    assert_eq!(fallback.status, 200);
+}
