@@ -23,6 +23,10 @@ fn require_rabbitmq() {
 }
 
 fn adapter(db_url: &str, namespace: &str) -> Child {
+    adapter_with(db_url, namespace, &[])
+}
+
+fn adapter_with(db_url: &str, namespace: &str, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_iems"))
         .args([
             "broker-adapter",
@@ -40,6 +44,7 @@ fn adapter(db_url: &str, namespace: &str) -> Child {
             "--namespace",
             namespace,
         ])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -202,5 +207,47 @@ async fn sigterm_finishes_the_batch_and_exits() {
     again.kill().unwrap();
     again.wait().unwrap();
     assert_eq!(stored_totals(&s).await, expected(&s));
+    s.bus.delete_topology().await.unwrap();
+}
+
+/// `--listen` serves `/healthz` and Prometheus `/metrics`, whose counters match
+/// what the adapter stored.
+#[tokio::test]
+async fn health_and_metrics_report_what_was_stored() {
+    let s = setup("ops", 500).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = adapter_with(&s.url, s.bus.names().namespace(), &["--listen", &listen]);
+    publish(&s).await;
+    wait_for("every reading", 120, async || count(&s.pool).await == 500).await;
+    let http = reqwest::Client::new();
+    let health = http
+        .get(format!("http://{listen}/healthz"))
+        .send()
+        .await
+        .expect("/healthz answers");
+    assert_eq!(health.status(), 200);
+    let metrics = http
+        .get(format!("http://{listen}/metrics"))
+        .send()
+        .await
+        .expect("/metrics answers");
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains("# TYPE iems_adapter_readings_stored counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("iems_adapter_readings_stored_total 500"),
+        "{text}"
+    );
+    assert!(text.contains("iems_adapter_batches_total "), "{text}");
+    child.kill().unwrap();
+    child.wait().unwrap();
     s.bus.delete_topology().await.unwrap();
 }

@@ -3,7 +3,13 @@
 use anyhow::Context;
 use iems_broker_adapter::AdapterConfig;
 use iems_messaging::{Bus, BusConfig};
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::ops;
 
 /// Arguments of `iems broker-adapter`.
 #[derive(Debug, clap::Args)]
@@ -26,6 +32,9 @@ pub struct BrokerAdapterArgs {
     /// How long device limits and owners are cached, in milliseconds.
     #[arg(long, env = "IEMS_ADAPTER_DEVICE_CACHE_MS", default_value_t = 2000)]
     pub device_cache_ms: u64,
+    /// Serve `GET /healthz` and Prometheus `GET /metrics` on this address.
+    #[arg(long, env = "IEMS_ADAPTER_LISTEN")]
+    pub listen: Option<SocketAddr>,
     /// Apply the database migrations before starting.
     #[arg(long, env = "IEMS_MIGRATE")]
     pub migrate: bool,
@@ -49,14 +58,64 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
         device_cache_ttl: Duration::from_millis(args.device_cache_ms),
         ..AdapterConfig::default()
     };
-    iems_broker_adapter::run(
+    let stats = Arc::new(iems_broker_adapter::Stats::default());
+    let ops_server = match args.listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
+            tracing::info!(listen = %addr, "serving /healthz and /metrics");
+            let router = ops::router(metrics(&stats), pool.clone());
+            Some(tokio::spawn(axum::serve(listener, router).into_future()))
+        }
+        None => None,
+    };
+    iems_broker_adapter::run_with_stats(
         config,
         bus.clone(),
         pool.clone(),
+        stats,
         iems_runtime::shutdown_signal(),
     )
     .await?;
+    if let Some(server) = ops_server {
+        server.abort();
+    }
     bus.close().await;
     pool.close().await;
     Ok(())
+}
+
+/// The adapter's counters as Prometheus metrics.
+fn metrics(stats: &Arc<iems_broker_adapter::Stats>) -> ops::Sampled {
+    let read = |field: fn(&iems_broker_adapter::Stats) -> &AtomicU64| -> ops::Read {
+        let stats = Arc::clone(stats);
+        Box::new(move || field(&stats).load(Ordering::Relaxed))
+    };
+    ops::Sampled::default()
+        .counter(
+            "adapter_readings_stored",
+            "Readings newly stored.",
+            read(|s| &s.readings_stored),
+        )
+        .counter(
+            "adapter_readings_duplicate",
+            "Readings that were stored before (counted once).",
+            read(|s| &s.duplicates),
+        )
+        .counter(
+            "adapter_dead_lettered",
+            "Messages or batch items sent to the dead-letter queue.",
+            read(|s| &s.dead_lettered),
+        )
+        .counter(
+            "adapter_alerts_raised",
+            "Alerts stored (one per device and hour).",
+            read(|s| &s.alerts),
+        )
+        .counter(
+            "adapter_batches",
+            "Transactions committed.",
+            read(|s| &s.batches),
+        )
 }

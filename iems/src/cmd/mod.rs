@@ -8,6 +8,7 @@ pub mod bench_ws;
 pub mod broker_adapter;
 pub mod build;
 pub mod migrate;
+pub mod ops;
 pub mod serve;
 pub mod simulate;
 pub mod spin_config;

@@ -13,7 +13,7 @@ use std::time::Duration;
 /// Arguments of `iems ws-hub`.
 #[derive(Debug, clap::Args)]
 pub struct WsHubArgs {
-    /// Address to listen on (serves `GET /ws`).
+    /// Address to listen on (serves `GET /ws`, `/healthz` and Prometheus `/metrics`).
     #[arg(long, env = "IEMS_WS_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
     /// Database holding users and chat messages: `sqlite://PATH`.
@@ -111,12 +111,26 @@ pub async fn run(args: WsHubArgs) -> anyhow::Result<()> {
             Bus::in_process()
         }
     };
+    let pool_for_ops = pool.clone();
     let hub = Hub::start(args.hub_config(), bus.clone(), pool, verifier).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %args.listen, "ws-hub listening on /ws");
-    let server = tokio::spawn(axum::serve(listener, hub.router()).into_future());
+    let hub = std::sync::Arc::new(hub);
+    let sockets: super::ops::Read = {
+        let hub = hub.clone();
+        Box::new(move || hub.connections() as u64)
+    };
+    let metrics = super::ops::Sampled::default().gauge(
+        "ws_sockets_open",
+        "WebSockets open on this instance.",
+        sockets,
+    );
+    let router = hub
+        .router()
+        .merge(super::ops::router(metrics, pool_for_ops));
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
     iems_runtime::shutdown_signal().await;
     tracing::info!("shutting down: closing every socket with 1001");
     hub.shutdown().await;

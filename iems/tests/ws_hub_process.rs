@@ -1,0 +1,112 @@
+//! `iems ws-hub` as its own process: `/healthz` and Prometheus `/metrics`
+//! beside `/ws`, the open-socket gauge following a real WebSocket.
+
+use iems_shared::domain::Role;
+use iems_shared::identity::{generate_keypair, TokenSigner};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+struct Hub {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn metrics(http: &reqwest::Client, addr: &str) -> String {
+    let reply = http
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .expect("/metrics answers");
+    assert_eq!(reply.status(), 200);
+    reply.text().await.unwrap()
+}
+
+/// Waits until `/metrics` shows `line`.
+async fn wait_for_metric(http: &reqwest::Client, addr: &str, line: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = metrics(http, addr).await;
+        if text.lines().any(|l| l == line) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no `{line}` in:\n{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn health_and_metrics_beside_the_websockets() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = generate_keypair();
+    let key_file = dir.path().join("jwt.pub.pem");
+    std::fs::write(&key_file, &keys.public_pem).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_iems"))
+        .args(["ws-hub", "--listen", &addr, "--public-key-file"])
+        .arg(&key_file)
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.path().join("iems.db").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start iems ws-hub");
+    let hub = Hub { child, addr };
+    let http = reqwest::Client::new();
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = loop {
+        match http
+            .get(format!("http://{}/healthz", hub.addr))
+            .send()
+            .await
+        {
+            Ok(reply) => break reply,
+            Err(err) => {
+                assert!(Instant::now() < deadline, "ws-hub never answered: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+    let text = metrics(&http, &hub.addr).await;
+    assert!(text.contains("# TYPE iems_ws_sockets_open gauge"), "{text}");
+    wait_for_metric(&http, &hub.addr, "iems_ws_sockets_open 0").await;
+
+    let token = TokenSigner::from_pem(&keys.private_pem)
+        .unwrap()
+        .issue(
+            "00000000-0000-4000-8000-000000000001",
+            Role::Client,
+            "Test",
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap()
+        .0;
+    let mut req = format!("ws://{}/ws", hub.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("iems.v1, bearer.{token}").parse().unwrap(),
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("the socket opens");
+    wait_for_metric(&http, &hub.addr, "iems_ws_sockets_open 1").await;
+    drop(socket);
+    wait_for_metric(&http, &hub.addr, "iems_ws_sockets_open 0").await;
+}
