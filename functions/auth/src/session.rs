@@ -3,6 +3,7 @@
 
 use fn_common::auth::authenticate;
 use fn_common::db::Db;
+use fn_common::json::Object;
 use fn_common::{http, Req};
 use iems_shared::domain::{parse_address, parse_name, validate_password, Role, Username};
 use iems_shared::identity::{
@@ -30,9 +31,9 @@ fn invalid_credentials() -> ApiError {
     ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password")
 }
 
-/// `POST /api/auth/register`: a new client; 201 `{"user": User}`.
-pub fn register(req: &Req) -> Result<Response, ApiError> {
-    let body = req.json()?;
+/// A new account from a register or create-user body (`username`, `password`,
+/// `full_name`, optional `address`), validated, its password hashed, stored with `role`.
+pub(crate) fn new_account(body: &Object, role: Role) -> Result<User, ApiError> {
     let username = Username::parse(body.str("username")?)?;
     let password = body.str("password")?;
     validate_password("password", password)?;
@@ -40,17 +41,22 @@ pub fn register(req: &Req) -> Result<Response, ApiError> {
     let address = parse_address(body.opt_str("address")?)?;
     let password_hash = hash(password)?;
     let db = Db::open_default()?;
-    let user = store::insert_user(
+    store::insert_user(
         &db,
         &NewUser {
             username: username.as_str(),
             username_key: username.key(),
             full_name: &full_name,
             address: address.as_deref(),
-            role: Role::Client,
+            role,
             password_hash: &password_hash,
         },
-    )?;
+    )
+}
+
+/// `POST /api/auth/register`: a new client; 201 `{"user": User}`.
+pub fn register(req: &Req) -> Result<Response, ApiError> {
+    let user = new_account(&req.json()?, Role::Client)?;
     Ok(http::json(201, &serde_json::json!({ "user": user })))
 }
 

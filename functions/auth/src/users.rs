@@ -6,13 +6,12 @@ use fn_common::db::{Db, Param};
 use fn_common::{http, Req};
 use iems_shared::domain::{
     parse_address, parse_id, parse_name, parse_search, validate_password, PageRequest, Role,
-    Username,
 };
 use iems_shared::{ApiError, ErrorCode};
 use spin_sdk::http::Response;
 
 use crate::session::hash;
-use crate::store::{self, NewUser, UserColumn};
+use crate::store::{self, UserColumn};
 
 fn admin(req: &Req) -> Result<(), ApiError> {
     require_admin(&authenticate(req)?)
@@ -45,28 +44,11 @@ pub fn list(req: &Req) -> Result<Response, ApiError> {
 pub fn create(req: &Req) -> Result<Response, ApiError> {
     admin(req)?;
     let body = req.json()?;
-    let username = Username::parse(body.str("username")?)?;
-    let password = body.str("password")?;
-    validate_password("password", password)?;
-    let full_name = parse_name("full_name", body.str("full_name")?)?;
-    let address = parse_address(body.opt_str("address")?)?;
     let role = match body.opt_str("role")? {
         Some(r) => parse_role(r)?,
         None => Role::Client,
     };
-    let password_hash = hash(password)?;
-    let db = Db::open_default()?;
-    let user = store::insert_user(
-        &db,
-        &NewUser {
-            username: username.as_str(),
-            username_key: username.key(),
-            full_name: &full_name,
-            address: address.as_deref(),
-            role,
-            password_hash: &password_hash,
-        },
-    )?;
+    let user = crate::session::new_account(&body, role)?;
     Ok(http::json(201, &user))
 }
 
