@@ -4,7 +4,7 @@
 
 mod frontend;
 pub mod keys;
-mod seed;
+pub mod seed;
 mod simulate;
 
 use anyhow::Context;
