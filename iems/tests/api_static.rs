@@ -6,10 +6,6 @@ mod common;
 
 use bytes::Bytes;
 use common::{Reply, TestApi};
-use http_body_util::{BodyExt, Full};
-use iems_runtime::{App, RuntimeOptions};
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
 
 const INDEX: &str = "<!doctype html><title>iems</title>";
@@ -37,56 +33,29 @@ fn write_dist(dir: &Path) {
     std::fs::write(dir.parent().unwrap().join("outside.txt"), b"OUTSIDE").unwrap();
 }
 
-/// The built API, re-served with the static component's mount pointed at a fixture.
+/// The built API with the static component's mount pointed at a fixture.
 struct StaticApp {
     api: TestApi,
-    addr: SocketAddr,
     _dist: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn start() -> StaticApp {
-    let api = TestApi::start().await;
     let dist = tempfile::tempdir().unwrap();
     let root = dist.path().join("dist");
     write_dist(&root);
-    let mut manifest: toml::Table = std::fs::read_to_string(api.dir.path().join("spin.toml"))
-        .unwrap()
-        .parse()
-        .unwrap();
-    let files = manifest
-        .get_mut("component")
-        .and_then(|c| c.get_mut("static"))
-        .and_then(|s| s.as_table_mut())
-        .expect("spin.toml has a static component");
-    let mut mount = toml::Table::new();
-    mount.insert("source".into(), root.display().to_string().into());
-    mount.insert("destination".into(), "/".into());
-    files.insert("files".into(), toml::Value::Array(vec![mount.into()]));
-    let path = dist.path().join("spin.toml");
-    std::fs::write(&path, toml::to_string(&manifest).unwrap()).unwrap();
-    let mut variables = HashMap::new();
-    variables.insert("jwt_public_key".to_string(), api.keys.public_pem.clone());
-    variables.insert("jwt_private_key".to_string(), api.keys.private_pem.clone());
-    let options = RuntimeOptions {
-        data_dir: Some(api.dir.path().join("data")),
-        default_database: Some(api.db_path()),
-        variables,
-        ..Default::default()
-    };
-    let app = App::load(&path, options).expect("the app loads");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = app.serve(listener, async { drop(stopped.await) }).await;
-    });
-    StaticApp {
-        api,
-        addr,
-        _dist: dist,
-        _stop: stop,
-    }
+    let api = TestApi::start_with_manifest(|manifest| {
+        let component = manifest
+            .get_mut("component")
+            .and_then(|c| c.get_mut("static"))
+            .and_then(|s| s.as_table_mut())
+            .expect("spin.toml has a static component");
+        let mut mount = toml::Table::new();
+        mount.insert("source".into(), root.display().to_string().into());
+        mount.insert("destination".into(), "/".into());
+        component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
+    })
+    .await;
+    StaticApp { api, _dist: dist }
 }
 
 impl StaticApp {
@@ -95,27 +64,7 @@ impl StaticApp {
     }
 
     async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let stream = tokio::net::TcpStream::connect(self.addr)
-            .await
-            .expect("connect");
-        let io = hyper_util::rt::TokioIo::new(stream);
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.unwrap();
-        tokio::spawn(conn);
-        let mut req = http::Request::builder().method(method).uri(path);
-        req = req.header("host", self.addr.to_string());
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req.body(Full::new(Bytes::new())).unwrap();
-        let resp = sender.send_request(req).await.expect("response");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        self.api.send(method, path, headers, Bytes::new()).await
     }
 }
 

@@ -62,8 +62,28 @@ impl TestApi {
 
     /// As [`TestApi::start`], with the runtime options adjusted by `tweak`.
     pub async fn start_with(tweak: impl FnOnce(&mut RuntimeOptions)) -> TestApi {
+        Self::launch(|_| {}, tweak).await
+    }
+
+    /// As [`TestApi::start`], with the application manifest edited by `edit`
+    /// before it loads (e.g. a `files` mount pointed at a fixture).
+    pub async fn start_with_manifest(edit: impl FnOnce(&mut toml::Table)) -> TestApi {
+        Self::launch(edit, |_| {}).await
+    }
+
+    async fn launch(
+        edit: impl FnOnce(&mut toml::Table),
+        tweak: impl FnOnce(&mut RuntimeOptions),
+    ) -> TestApi {
         let dir = tempfile::tempdir().expect("tempdir");
         let manifest = wasm::write_manifest(dir.path());
+        let mut table: toml::Table = std::fs::read_to_string(&manifest)
+            .expect("the written manifest")
+            .parse()
+            .expect("it parses");
+        edit(&mut table);
+        std::fs::write(&manifest, toml::to_string(&table).expect("it serializes"))
+            .expect("rewriting the manifest");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
         let db_path = data.join("iems.db");
