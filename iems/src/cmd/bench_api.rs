@@ -289,51 +289,51 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
     for (index, id) in ids.iter().enumerate() {
         // A step's energy per hour; the hour's total is exactly its readings' increase.
         let step_uwh = |hour: i64| energy_uwh(index as u64, hour) / READINGS_PER_HOUR;
-        let mut tx = pool.begin().await?;
-        for from in (0..hours).step_by(ROWS_PER_INSERT as usize) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) ",
-            );
-            insert.push_values(
-                from..(from + ROWS_PER_INSERT).min(hours),
-                |mut row, hour| {
-                    row.push_bind(id.as_str())
-                        .push_bind(first_hour_ms + hour * HOUR_MS)
-                        .push_bind(step_uwh(hour) * READINGS_PER_HOUR)
-                        .push_bind(now);
-                },
-            );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("seeding hourly_consumption")?;
-        }
+        let totals: Vec<(i64, i64)> = (0..hours)
+            .map(|hour| {
+                (
+                    first_hour_ms + hour * HOUR_MS,
+                    step_uwh(hour) * READINGS_PER_HOUR,
+                )
+            })
+            .collect();
         // One reading more closes the last hour.
         let steps = hours * READINGS_PER_HOUR + 1;
         let step_ms = HOUR_MS / READINGS_PER_HOUR;
-        let mut register_uwh = 0i64;
-        for from in (0..steps).step_by(ROWS_PER_INSERT as usize) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO readings (device_id, ts, register_uwh, received_at) ",
-            );
-            insert.push_values(
-                from..(from + ROWS_PER_INSERT).min(steps),
-                |mut row, step| {
-                    let ts = first_hour_ms + step * step_ms;
-                    row.push_bind(id.as_str())
-                        .push_bind(ts)
-                        .push_bind(register_uwh)
-                        .push_bind(ts);
-                    register_uwh += step_uwh(step / READINGS_PER_HOUR);
-                },
-            );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("seeding readings")?;
-        }
+        let readings: Vec<(i64, i64)> = (0..steps)
+            .scan(0i64, |register_uwh, step| {
+                let reading = (first_hour_ms + step * step_ms, *register_uwh);
+                *register_uwh += step_uwh(step / READINGS_PER_HOUR);
+                Some(reading)
+            })
+            .collect();
+        let mut tx = pool.begin().await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) ",
+            &totals,
+            |mut row, &(hour_start, uwh)| {
+                row.push_bind(id.as_str())
+                    .push_bind(hour_start)
+                    .push_bind(uwh)
+                    .push_bind(now);
+            },
+        )
+        .await
+        .context("seeding hourly_consumption")?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO readings (device_id, ts, register_uwh, received_at) ",
+            &readings,
+            |mut row, &(ts, register_uwh)| {
+                row.push_bind(id.as_str())
+                    .push_bind(ts)
+                    .push_bind(register_uwh)
+                    .push_bind(ts);
+            },
+        )
+        .await
+        .context("seeding readings")?;
         tx.commit().await?;
         eprint!(
             "\rseeding: {} of {devices} devices ({steps} readings and {hours} hourly totals each)",
@@ -359,14 +359,14 @@ async fn insert_devices(
     now: i64,
 ) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
+    let numbered: Vec<(usize, &String)> =
+        ids.iter().enumerate().map(|(i, id)| (i + 1, id)).collect();
     // Seven bound parameters a row.
-    for (chunk_index, chunk) in ids.chunks(ROWS_PER_INSERT as usize).enumerate() {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, \
-             updated_at) ",
-        );
-        insert.push_values(chunk.iter().enumerate(), |mut row, (i, id)| {
-            let number = chunk_index * ROWS_PER_INSERT as usize + i + 1;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) ",
+        &numbered,
+        |mut row, &(number, id)| {
             row.push_bind(id.as_str())
                 .push_bind(format!("Meter {number:03}"))
                 .push_bind(format!("Bench Street {number}"))
@@ -374,14 +374,27 @@ async fn insert_devices(
                 .push_bind(owner)
                 .push_bind(now)
                 .push_bind(now);
-        });
-        insert
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("seeding the devices")?;
-    }
+        },
+    )
+    .await
+    .context("seeding the devices")?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Stores `rows` with multi-row INSERTs of [`ROWS_PER_INSERT`] rows each;
+/// `head` names the table and columns, `bind` binds one row's values.
+async fn insert_rows<'args, T>(
+    conn: &mut sqlx::SqliteConnection,
+    head: &str,
+    rows: &'args [T],
+    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, 'args, Sqlite, &'static str>, &'args T),
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(ROWS_PER_INSERT as usize) {
+        let mut insert = QueryBuilder::<Sqlite>::new(head);
+        insert.push_values(chunk, &mut bind);
+        insert.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
