@@ -145,6 +145,17 @@ fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
         .expect("spawning the epoch thread");
 }
 
+/// The file of key-value store `label` in the data directory when the runtime
+/// config gives it no path: `sqlite_key_value.db` for `default` (Spin's name),
+/// `<label>_kv.db` for another store.
+pub fn key_value_file(label: &str) -> String {
+    if label == "default" {
+        "sqlite_key_value.db".to_string()
+    } else {
+        format!("{label}_kv.db")
+    }
+}
+
 /// The file of a local component source: relative to the app directory, or
 /// under `target_dir` when it names a file in `target/`.
 fn local_source(app_dir: &Path, source: &str, target_dir: Option<&Path>) -> PathBuf {
@@ -348,8 +359,8 @@ fn open_stores(
             (Some(decl), _) => decl
                 .path
                 .clone()
-                .unwrap_or_else(|| data_dir.join(format!("{label}_kv.db"))),
-            (None, "default") => data_dir.join("sqlite_key_value.db"),
+                .unwrap_or_else(|| data_dir.join(key_value_file(label))),
+            (None, "default") => data_dir.join(key_value_file(label)),
             (None, _) => {
                 return Err(RuntimeError::Database {
                     name: label.clone(),
@@ -370,8 +381,14 @@ fn open_stores(
 
 #[cfg(test)]
 mod tests {
-    use super::local_source;
+    use super::{key_value_file, local_source};
     use std::path::Path;
+
+    #[test]
+    fn key_value_files_follow_the_runtime() {
+        assert_eq!(key_value_file("default"), "sqlite_key_value.db");
+        assert_eq!(key_value_file("cache"), "cache_kv.db");
+    }
 
     #[test]
     fn target_sources_follow_the_target_dir() {

@@ -23,7 +23,7 @@ mod server;
 mod state;
 pub mod variables;
 
-pub use app::{App, Limits, RuntimeOptions};
+pub use app::{key_value_file, App, Limits, RuntimeOptions};
 pub use build::build;
 pub use error::RuntimeError;
 pub use invoke::{BoxError, ResponseBody};

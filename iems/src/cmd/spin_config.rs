@@ -119,7 +119,12 @@ pub fn write(args: &SpinConfigArgs) -> anyhow::Result<Written> {
     let database = data.join(DATABASE_FILE);
     let key_value_stores: Vec<(String, PathBuf)> = labels
         .into_iter()
-        .map(|label| (label.clone(), data.join(key_value_file(label))))
+        .map(|label| {
+            (
+                label.clone(),
+                data.join(iems_runtime::key_value_file(label)),
+            )
+        })
         .collect();
     let (pair, generated_keys) = keys::load_or_generate(&data)?;
 
@@ -142,18 +147,6 @@ pub fn write(args: &SpinConfigArgs) -> anyhow::Result<Written> {
         key_value_stores,
         generated_keys,
     })
-}
-
-/// The file of a key-value store in the data directory. `default` is the one
-/// our runtime opens there when no runtime config names it (what `iems up`
-/// uses); another label gets the name the runtime gives a store declared
-/// without a path.
-pub fn key_value_file(label: &str) -> String {
-    if label == "default" {
-        "sqlite_key_value.db".to_string()
-    } else {
-        format!("{label}_kv.db")
-    }
 }
 
 /// Creates `dir` if needed and returns it absolute.
@@ -257,11 +250,5 @@ mod tests {
         assert_eq!(shell_quote("a b"), "'a b'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote("x\ny\n"), "'x\ny\n'");
-    }
-
-    #[test]
-    fn key_value_files_follow_the_runtime() {
-        assert_eq!(key_value_file("default"), "sqlite_key_value.db");
-        assert_eq!(key_value_file("cache"), "cache_kv.db");
     }
 }
