@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { admin, client, signIn } from '@/testing/data';
@@ -66,7 +66,10 @@ describe('ChatWindow', () => {
     await screen.findByText('No messages yet. Say hello!');
     await waitFor(() => expect(socket.live.status).toBe('online'));
     act(() => socket.latest().onclose?.());
-    await userEvent.type(screen.getByLabelText('Message'), 'Written offline{Enter}');
+    // The reconnect is due 375-625 ms after the close and this clock runs on: write and send in one
+    // step (not key by key), so that a loaded machine cannot reach the reconnect before sending.
+    fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'Written offline' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect(await screen.findByText('Not sent (offline)')).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(2_000));
     await waitFor(() => expect(socket.sockets).toHaveLength(2));
