@@ -1,7 +1,11 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 import { sessionStore } from '@/lib/session';
+
+// On a loaded 2-core CI machine one render can take longer than Testing Library's default 1 s of
+// waiting; a query that never matches still fails, only later.
+configure({ asyncUtilTimeout: 5_000 });
 
 // jsdom lacks these browser APIs that Mantine and recharts use.
 Object.defineProperty(window, 'matchMedia', {
