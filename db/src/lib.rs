@@ -1,23 +1,36 @@
 //! Database connections and schema migrations for the native iems services.
 //!
 //! SQLite (a file in the data directory) is the embedded default; MySQL/MariaDB
-//! is the production database. The migrations are embedded in the binary and
-//! applied idempotently: a second run changes nothing.
+//! is the production database. Both are reached through one pool type, sqlx's
+//! [`Any`](sqlx::Any) driver ([`Pool`]): the services write their SQL once, in
+//! the subset both dialects share (`?` placeholders, BIGINT/VARCHAR values),
+//! and branch on [`Backend`] only where the dialects differ (upserts, locks).
+//! The migrations of each dialect are embedded in the binary and applied
+//! idempotently: a second run changes nothing.
 
-use sqlx::migrate::Migrator;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Executor, MySql, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// The SQLite migrations (`migrations/sqlite`).
 pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+/// The MySQL/MariaDB migrations (`migrations/mysql`): the same schema in MySQL's dialect.
+pub static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/mysql");
+
+/// A pool on either backend (sqlx's `Any` driver).
+pub type Pool = sqlx::AnyPool;
 
 /// What went wrong connecting or migrating.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL names a database kind iems does not speak.
-    #[error("unsupported database URL {0:?}: use sqlite://PATH (or mysql://… once supported)")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or mysql://USER:PASSWORD@HOST:PORT/DATABASE")]
     UnsupportedUrl(String),
     /// A driver error.
     #[error(transparent)]
@@ -47,13 +60,68 @@ impl Backend {
             Err(DbError::UnsupportedUrl(redact(url)))
         }
     }
+
+    /// The backend a pool was opened on.
+    pub fn of_pool(pool: &Pool) -> Backend {
+        match pool.connect_options().database_url.scheme() {
+            "sqlite" => Backend::Sqlite,
+            _ => Backend::Mysql,
+        }
+    }
 }
 
 /// The URL with any password replaced, for logs and error messages.
 pub use iems_shared::redact::redact_url as redact;
 
-/// Opens a pool on a SQLite file, creating it if missing, in WAL mode with
-/// foreign keys on and a busy timeout so that several writers wait instead of failing.
+/// sqlx's driver only knows `mysql://`; `mariadb://` is accepted as a synonym.
+fn driver_url(url: &str) -> String {
+    match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Opens a pool on `url`, either backend.
+///
+/// SQLite: the file is created if missing and put in WAL mode; every connection
+/// has foreign keys on and a busy timeout, so that several writers wait instead
+/// of failing. MySQL: connections run in UTC with strict SQL mode, so that a
+/// value that does not fit is an error rather than silently truncated.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url)?;
+    let mut url = driver_url(url);
+    if backend == Backend::Sqlite {
+        // Creates the file and switches it to WAL once; the mode is stored in the file.
+        sqlite_pool(&url, 1).await?.close().await;
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                let setup = match backend {
+                    Backend::Sqlite => {
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL"
+                    }
+                    Backend::Mysql => {
+                        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
+                    }
+                };
+                conn.execute(setup).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
+    Ok(pool)
+}
+
+/// Opens a native SQLite pool on a file, creating it if missing, in WAL mode with
+/// foreign keys on and a busy timeout (bulk loaders that want SQLite's own types).
 pub async fn sqlite_pool(url: &str, max_connections: u32) -> Result<SqlitePool, DbError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
@@ -68,23 +136,27 @@ pub async fn sqlite_pool(url: &str, max_connections: u32) -> Result<SqlitePool, 
 }
 
 /// Applies every pending migration to the database at `url`; returns how many ran.
+/// A MySQL database that does not exist yet is created first.
 pub async fn migrate(url: &str) -> Result<usize, DbError> {
-    match Backend::of(url)? {
-        Backend::Sqlite => {
-            let pool = sqlite_pool(url, 1).await?;
-            let applied_before = applied_count(&pool).await;
-            SQLITE_MIGRATIONS.run(&pool).await?;
-            let applied_after = applied_count(&pool).await;
-            pool.close().await;
-            Ok(applied_after.saturating_sub(applied_before))
+    let (migrator, url) = match Backend::of(url)? {
+        Backend::Sqlite => (&SQLITE_MIGRATIONS, driver_url(url)),
+        Backend::Mysql => {
+            let url = driver_url(url);
+            if !MySql::database_exists(&url).await? {
+                MySql::create_database(&url).await?;
+            }
+            (&MYSQL_MIGRATIONS, url)
         }
-        Backend::Mysql => Err(DbError::UnsupportedUrl(
-            "mysql:// migrations arrive with the production topology".into(),
-        )),
-    }
+    };
+    let pool = connect(&url, 1).await?;
+    let applied_before = applied_count(&pool).await;
+    migrator.run(&pool).await?;
+    let applied_after = applied_count(&pool).await;
+    pool.close().await;
+    Ok(applied_after.saturating_sub(applied_before))
 }
 
-async fn applied_count(pool: &SqlitePool) -> usize {
+async fn applied_count(pool: &Pool) -> usize {
     // The table does not exist before the first run.
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
         .fetch_one(pool)
@@ -101,6 +173,8 @@ mod tests {
     fn backend_of_urls() {
         assert_eq!(Backend::of("sqlite://a.db").unwrap(), Backend::Sqlite);
         assert_eq!(Backend::of("mysql://h/db").unwrap(), Backend::Mysql);
+        assert_eq!(Backend::of("mariadb://h/db").unwrap(), Backend::Mysql);
         assert!(Backend::of("postgres://h/db").is_err());
+        assert_eq!(driver_url("mariadb://u@h/db"), "mysql://u@h/db");
     }
 }

@@ -1,0 +1,117 @@
+//! Throwaway databases for tests (feature `testing`).
+//!
+//! `IEMS_TEST_DATABASE` picks the backend of every test that asks for
+//! [`TestDatabase::from_env`]: `sqlite` (the default) or `mysql`, the latter on
+//! the server at `IEMS_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`).
+//! Each test gets its own migrated database (`iems_test_<random>` on MySQL, a
+//! file in a temporary directory on SQLite), removed when the value is dropped.
+
+use crate::{connect, migrate, Backend, DbError, Pool};
+
+/// The server the MySQL test databases are created on.
+pub fn mysql_server_url() -> String {
+    std::env::var("IEMS_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The backend `IEMS_TEST_DATABASE` asks for (SQLite when unset).
+pub fn backend_from_env() -> Backend {
+    match std::env::var("IEMS_TEST_DATABASE").as_deref() {
+        Ok("mysql") | Ok("mariadb") => Backend::Mysql,
+        Ok("sqlite") | Ok("") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("IEMS_TEST_DATABASE={other:?}: use sqlite or mysql"),
+    }
+}
+
+/// A migrated database that exists for as long as this value.
+pub struct TestDatabase {
+    url: String,
+    backend: Backend,
+    mysql_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// A database on the backend `IEMS_TEST_DATABASE` names.
+    pub async fn from_env() -> TestDatabase {
+        Self::create(backend_from_env()).await
+    }
+
+    /// A database on `backend`; panics with how to fix it when the server is unreachable.
+    pub async fn create(backend: Backend) -> TestDatabase {
+        let db = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                TestDatabase {
+                    url: format!("sqlite://{}", dir.path().join("iems.db").display()),
+                    backend,
+                    mysql_name: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Mysql => {
+                let name = format!("iems_test_{}", uuid::Uuid::new_v4().simple());
+                TestDatabase {
+                    url: format!("{}/{name}", mysql_server_url()),
+                    backend,
+                    mysql_name: Some(name),
+                    _dir: None,
+                }
+            }
+        };
+        if let Err(e) = migrate(&db.url).await {
+            panic!(
+                "cannot create the test database {}: {e}. Is MariaDB running? \
+                 (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
+                crate::redact(&db.url)
+            );
+        }
+        db
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database's backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A new pool on the database.
+    pub async fn pool(&self, max_connections: u32) -> Result<Pool, DbError> {
+        connect(&self.url, max_connections).await
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(name) = self.mysql_name.take() else {
+            return;
+        };
+        // Drop may run inside a runtime: drop the database from a thread of its own.
+        let server = mysql_server_url();
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::MySqlConnection::connect(&server).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                conn.close().await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("note: could not drop a MySQL test database; `iems_test_*` databases can be dropped by hand");
+        }
+    }
+}
