@@ -76,6 +76,19 @@ impl TestDatabase {
         &self.url
     }
 
+    /// The SQLite file (None on MySQL).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.url.strip_prefix("sqlite://").map(std::path::PathBuf::from)
+    }
+
+    /// `host:port` of the MySQL server (None on SQLite), as an `allowed_outbound_hosts` entry wants it.
+    pub fn mysql_host(&self) -> Option<String> {
+        let rest = self.url.strip_prefix("mysql://")?;
+        let authority = rest.split('/').next()?;
+        let host = authority.rsplit('@').next()?;
+        Some(if host.contains(':') { host.to_owned() } else { format!("{host}:3306") })
+    }
+
     /// The database's backend.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -11,27 +11,43 @@ const HOUR: i64 = 3_600_000;
 /// 2026-03-29T00:00:00Z
 const T0: i64 = 1_774_742_400_000;
 
-fn seed_alert(api: &TestApi, device: &str, hour: i64, acknowledged: bool) -> String {
+async fn seed_alert(api: &TestApi, device: &str, hour: i64, acknowledged: bool) -> String {
     let id = common::uuid_v4();
-    api.db()
-        .execute(
-            "INSERT INTO alerts (id, device_id, hour_start, energy_uwh, max_hourly_uwh, created_at, acknowledged_at) \
-             VALUES (?1, ?2, ?3, 2500000000, 2000000000, ?4, ?5)",
-            rusqlite::params![id, device, T0 + hour * HOUR, T0 + hour * HOUR + 60_000, acknowledged.then_some(T0)],
-        )
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO alerts (id, device_id, hour_start, energy_uwh, max_hourly_uwh, created_at, acknowledged_at) \
+         VALUES (?, ?, ?, 2500000000, 2000000000, ?, ?)",
+    )
+    .bind(&id)
+    .bind(device)
+    .bind(T0 + hour * HOUR)
+    .bind(T0 + hour * HOUR + 60_000)
+    .bind(acknowledged.then_some(T0))
+    .execute(&api.pool)
+    .await
+    .unwrap();
     id
 }
 
-fn seed_message(api: &TestApi, conversation: &str, sender: &str, body: &str) -> (String, i64) {
+async fn seed_message(api: &TestApi, conversation: &str, sender: &str, body: &str) -> (String, i64) {
     let id = common::uuid_v4();
-    let db = api.db();
-    db.execute(
-        "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        rusqlite::params![id, conversation, sender, body, common::uuid_v4(), T0],
+    sqlx::query(
+        "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
+    .bind(&id)
+    .bind(conversation)
+    .bind(sender)
+    .bind(body)
+    .bind(common::uuid_v4())
+    .bind(T0)
+    .execute(&api.pool)
+    .await
     .unwrap();
-    (id, db.last_insert_rowid())
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM chat_messages WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&api.pool)
+        .await
+        .unwrap();
+    (id, seq)
 }
 
 fn ids(v: &Value) -> Vec<String> {
@@ -46,10 +62,10 @@ fn ids(v: &Value) -> Vec<String> {
 #[tokio::test]
 async fn alerts_list_filters_pages_and_visibility() {
     let w = world().await;
-    let a1 = seed_alert(&w.api, &w.mine, 1, false);
-    let a2 = seed_alert(&w.api, &w.mine, 2, true);
-    let a3 = seed_alert(&w.api, &w.mine, 3, false);
-    let b1 = seed_alert(&w.api, &w.theirs, 4, false);
+    let a1 = seed_alert(&w.api, &w.mine, 1, false).await;
+    let a2 = seed_alert(&w.api, &w.mine, 2, true).await;
+    let a3 = seed_alert(&w.api, &w.mine, 3, false).await;
+    let b1 = seed_alert(&w.api, &w.theirs, 4, false).await;
     let get = |path: String, token: &str| {
         let token = token.to_string();
         let api = &w.api;
@@ -165,8 +181,8 @@ async fn alerts_list_filters_pages_and_visibility() {
 #[tokio::test]
 async fn acknowledging_is_owner_or_admin_and_idempotent() {
     let w = world().await;
-    let mine = seed_alert(&w.api, &w.mine, 1, false);
-    let theirs = seed_alert(&w.api, &w.theirs, 1, false);
+    let mine = seed_alert(&w.api, &w.mine, 1, false).await;
+    let theirs = seed_alert(&w.api, &w.theirs, 1, false).await;
     let ack = |id: &str, token: Option<&str>| {
         let path = format!("/api/alerts/{id}/ack");
         let token = token.map(str::to_string);
@@ -193,14 +209,10 @@ async fn acknowledging_is_owner_or_admin_and_idempotent() {
         .expect("acknowledged")
         .to_string();
     assert_eq!(first.json()["id"], mine.as_str());
-    let by: Option<String> = w
-        .api
-        .db()
-        .query_row(
-            "SELECT acknowledged_by FROM alerts WHERE id = ?1",
-            [&mine],
-            |r| r.get(0),
-        )
+    let by: Option<String> = sqlx::query_scalar("SELECT acknowledged_by FROM alerts WHERE id = ?")
+        .bind(&mine)
+        .fetch_one(&w.api.pool)
+        .await
         .unwrap();
     assert_eq!(by.as_deref(), Some(w.alice.id.as_str()));
     // Again (by the owner or an admin): same answer, nothing changes.
@@ -234,16 +246,17 @@ async fn acknowledging_is_owner_or_admin_and_idempotent() {
 #[tokio::test]
 async fn conversations_and_history() {
     let w = world().await;
-    let (m1, seq1) = seed_message(&w.api, &w.alice.id, &w.alice.id, "hello");
-    let (m2, _) = seed_message(&w.api, &w.alice.id, &w.admin.id, "hi, how can we help?");
-    let (m3, _) = seed_message(&w.api, &w.alice.id, &w.alice.id, "'; DROP TABLE users; --");
-    w.api
-        .db()
-        .execute(
-            "INSERT INTO chat_reads (conversation_id, side, up_to_seq, updated_at) VALUES (?1, 'support', ?2, 0)",
-            rusqlite::params![w.alice.id, seq1],
-        )
-        .unwrap();
+    let (m1, seq1) = seed_message(&w.api, &w.alice.id, &w.alice.id, "hello").await;
+    let (m2, _) = seed_message(&w.api, &w.alice.id, &w.admin.id, "hi, how can we help?").await;
+    let (m3, _) = seed_message(&w.api, &w.alice.id, &w.alice.id, "'; DROP TABLE users; --").await;
+    sqlx::query(
+        "INSERT INTO chat_reads (conversation_id, side, up_to_seq, updated_at) VALUES (?, 'support', ?, 0)",
+    )
+    .bind(&w.alice.id)
+    .bind(seq1)
+    .execute(&w.api.pool)
+    .await
+    .unwrap();
 
     let admin = w
         .api
@@ -358,7 +371,7 @@ async fn conversations_and_history() {
         );
     }
     // A message of another conversation is not a valid cursor.
-    let (other, _) = seed_message(&w.api, &w.bob.id, &w.bob.id, "bob here");
+    let (other, _) = seed_message(&w.api, &w.bob.id, &w.bob.id, "bob here").await;
     let r = history(&w.alice.id, &format!("?before={other}"), &w.alice.token).await;
     assert_eq!(r.status, 422);
 }

@@ -168,13 +168,10 @@ async fn create_validate_assign() {
         (Some("Kitchen"), Some(0.75), Some(w.alice.id.as_str()))
     );
     let id = d["id"].as_str().unwrap().to_string();
-    let stored: i64 = api
-        .db()
-        .query_row(
-            "SELECT max_hourly_uwh FROM devices WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
+    let stored: i64 = sqlx::query_scalar("SELECT max_hourly_uwh FROM devices WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&api.pool)
+        .await
         .unwrap();
     assert_eq!(stored, 750_000_000);
 
@@ -282,9 +279,9 @@ async fn create_validate_assign() {
         )
         .await;
     assert_eq!(r.status, 422);
-    let count: i64 = api
-        .db()
-        .query_row("SELECT COUNT(*) FROM devices", [], |r| r.get(0))
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices")
+        .fetch_one(&api.pool)
+        .await
         .unwrap();
     assert_eq!(count, 4);
 }
@@ -296,7 +293,7 @@ async fn simulator_lists_devices_through_the_api() {
     let w = world().await;
     let mut expected = vec![w.mine.clone(), w.theirs.clone(), w.spare.clone()];
     for n in 0..110 {
-        expected.push(w.api.seed_device(&format!("Meter {n}"), None, 1.0));
+        expected.push(w.api.seed_device(&format!("Meter {n}"), None, 1.0).await);
     }
     expected.sort();
     let url = format!("http://{}", w.api.addr);

@@ -20,13 +20,16 @@ fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 /// Inserts hourly totals `(hour start, µWh)` for a device.
-fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)]) {
-    let db = api.db();
+async fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)]) {
     for (start, uwh) in hours {
-        db.execute(
-            "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) VALUES (?1, ?2, ?3, 0)",
-            rusqlite::params![device, ms(*start), uwh],
+        sqlx::query(
+            "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) VALUES (?, ?, ?, 0)",
         )
+        .bind(device)
+        .bind(ms(*start))
+        .bind(uwh)
+        .execute(&api.pool)
+        .await
         .unwrap();
     }
 }
@@ -80,7 +83,7 @@ fn assert_invalid(r: &Reply, field: &str) {
 async fn day_charts_follow_local_days_including_dst() {
     let w = world().await;
     let hours = every_hour("2026-03-27T00:00:00Z", "2026-10-27T00:00:00Z");
-    seed_hours(&w.api, &w.mine, &hours);
+    seed_hours(&w.api, &w.mine, &hours).await;
     let tz = parse_tz("Europe/Bucharest").unwrap();
     for (date, expected_hours) in [("2026-03-29", 23), ("2026-10-25", 25), ("2026-06-15", 24)] {
         let path = format!(
@@ -158,7 +161,7 @@ async fn half_hour_zones_split_utc_hours_exactly() {
         (utc("2026-03-28T18:00:00Z"), 1_000_000_001),
         (utc("2026-03-28T19:00:00Z"), 3),
     ];
-    seed_hours(&w.api, &w.mine, &seeded);
+    seed_hours(&w.api, &w.mine, &seeded).await;
     let path = format!(
         "/api/consumption/{}/day?date=2026-03-29&tz=Asia/Kolkata",
         w.mine
@@ -192,7 +195,7 @@ async fn half_hour_zones_split_utc_hours_exactly() {
 async fn ranges_in_hour_day_and_month_buckets_and_csv() {
     let w = world().await;
     let hours = every_hour("2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z");
-    seed_hours(&w.api, &w.mine, &hours);
+    seed_hours(&w.api, &w.mine, &hours).await;
     let token = Some(w.alice.token.as_str());
     let base = format!("/api/consumption/{}", w.mine);
 
@@ -344,7 +347,7 @@ async fn current_hour_running_total() {
             (hour, 1_234_000_000),
             (hour - chrono::Duration::hours(1), 9),
         ],
-    );
+    ).await;
     let r = w
         .api
         .call(

@@ -118,19 +118,16 @@ async fn users_crud_and_access() {
     );
 
     // Deleting a client unassigns their devices and ends their sessions.
-    let device = api.seed_device("Alice meter", Some(&alice.id), 1.0);
+    let device = api.seed_device("Alice meter", Some(&alice.id), 1.0).await;
     let login = api.login("alice", "brand-new-pass").await;
     let cookie = format!("iems_refresh={}", login.cookie("iems_refresh").unwrap());
     assert_eq!(api.call("DELETE", &user_path, a, None).await.status, 204);
     assert_eq!(api.call("GET", &user_path, a, None).await.status, 404);
     assert_eq!(api.call("DELETE", &user_path, a, None).await.status, 404);
-    let owner: Option<String> = api
-        .db()
-        .query_row(
-            "SELECT owner_id FROM devices WHERE id = ?1",
-            [&device],
-            |r| r.get(0),
-        )
+    let owner: Option<String> = sqlx::query_scalar("SELECT owner_id FROM devices WHERE id = ?")
+        .bind(&device)
+        .fetch_one(&api.pool)
+        .await
         .unwrap();
     assert_eq!(owner, None);
     assert_eq!(

@@ -250,13 +250,18 @@ pub fn parse_search(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     Ok(Some(s.to_string()))
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE ? ESCAPE '\'` pattern and wraps it in `%…%`.
+/// The escape character of [`like_pattern`]: `!`, not `\`, because a backslash
+/// is itself an escape inside MySQL string literals, so `ESCAPE '\'` cannot be
+/// written the same way for SQLite and MySQL, and `ESCAPE '!'` can.
+pub const LIKE_ESCAPE: char = '!';
+
+/// Escapes `%`, `_` and `!` for a `LIKE ? ESCAPE '!'` pattern and wraps it in `%…%`.
 pub fn like_pattern(search: &str) -> String {
     let mut out = String::with_capacity(search.len() + 2);
     out.push('%');
     for c in search.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
         }
         out.push(c);
     }
@@ -324,7 +329,7 @@ mod tests {
 
     #[test]
     fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("50%_off!\\"), "%50!%!_off!!\\%");
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn list_users(
     page: PageRequest,
 ) -> Result<Page<User>, ApiError> {
     let pattern: Param = search.map(like_pattern).into();
-    let filter = "(? IS NULL OR username LIKE ? ESCAPE '\\' OR full_name LIKE ? ESCAPE '\\')";
+    let filter = "(? IS NULL OR username LIKE ? ESCAPE '!' OR full_name LIKE ? ESCAPE '!')";
     let params = [pattern.clone(), pattern.clone(), pattern];
     let total = db.query_opt(
         &format!("SELECT COUNT(*) FROM users WHERE {filter}"),

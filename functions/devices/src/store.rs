@@ -74,7 +74,7 @@ pub fn list(db: &Db, filter: &Filter, page: PageRequest) -> Result<Page<Device>,
     let pattern: Param = filter.search.as_deref().map(like_pattern).into();
     let owner: Param = filter.owner_id.clone().into();
     let clause = "(? IS NULL OR owner_id = ?) AND (? = 0 OR owner_id IS NULL) \
-                  AND (? IS NULL OR name LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\')";
+                  AND (? IS NULL OR name LIKE ? ESCAPE '!' OR address LIKE ? ESCAPE '!')";
     let params = vec![
         owner.clone(),
         owner,

@@ -1,6 +1,8 @@
 //! Test helpers for the HTTP API: the real wasm components of `spin.toml`,
 //! built once per test binary, served by the local runtime over real HTTP on a
-//! fresh migrated SQLite database with a fresh key pair and a seeded admin.
+//! fresh migrated database with a fresh key pair and a seeded admin. The
+//! database is SQLite, or MariaDB when `IEMS_TEST_DATABASE=mysql` (the
+//! components then get `db_backend = mysql` and the database's `mysql_url`).
 #![allow(dead_code)]
 
 mod client;
@@ -9,8 +11,8 @@ pub mod world;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-
+use iems_db::testing::TestDatabase;
+use iems_db::{Backend, Pool};
 use iems_runtime::{App, RuntimeOptions};
 use iems_shared::identity::{generate_keypair, hash_password, KeyPair};
 use serde_json::{json, Value};
@@ -43,6 +45,9 @@ pub struct TestApi {
     pub keys: KeyPair,
     /// The seeded admin's id.
     pub admin_id: String,
+    /// A pool on the components' database (for seeding and checking).
+    pub pool: Pool,
+    db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -86,19 +91,27 @@ impl TestApi {
             .expect("rewriting the manifest");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
-        let db_path = data.join("iems.db");
-        iems_db::migrate(&format!("sqlite://{}", db_path.display()))
-            .await
-            .expect("migrate");
+        let db = TestDatabase::from_env().await;
+        let pool = db.pool(4).await.expect("a pool on the test database");
         let admin_id = uuid_v4();
-        seed_user(&db_path, &admin_id, ADMIN.0, ADMIN.1, "admin");
+        seed_user(&pool, &admin_id, ADMIN.0, ADMIN.1, "admin").await;
         let keys = generate_keypair();
         let mut variables = HashMap::new();
         variables.insert("jwt_public_key".to_string(), keys.public_pem.clone());
         variables.insert("jwt_private_key".to_string(), keys.private_pem.clone());
+        let default_database = match db.backend() {
+            Backend::Sqlite => db.sqlite_path(),
+            Backend::Mysql => {
+                variables.insert("db_backend".to_string(), "mysql".to_string());
+                variables.insert("mysql_url".to_string(), db.url().to_string());
+                variables.insert("mysql_host".to_string(), db.mysql_host().unwrap());
+                // The SQLite `default` database exists but stays unused.
+                Some(data.join("unused.db"))
+            }
+        };
         let mut options = RuntimeOptions {
             data_dir: Some(data),
-            default_database: Some(db_path),
+            default_database,
             variables,
             cache_dir: Some(wasm::target_dir().join("wasmtime-cache")),
             ..Default::default()
@@ -116,21 +129,15 @@ impl TestApi {
             dir,
             keys,
             admin_id,
+            pool,
+            db,
             stop: Some(stop),
         }
     }
 
-    /// The SQLite file the components use.
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("data").join("iems.db")
-    }
-
-    /// A direct connection to the database (for seeding and checking).
-    pub fn db(&self) -> rusqlite::Connection {
-        let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .unwrap();
-        conn
+    /// The backend the components run on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
 
     /// Sends a request; `token` becomes a bearer `Authorization`.
@@ -207,28 +214,38 @@ impl TestApi {
     }
 
     /// Inserts a device directly; returns its id.
-    pub fn seed_device(&self, name: &str, owner: Option<&str>, max_hourly_kwh: f64) -> String {
+    pub async fn seed_device(&self, name: &str, owner: Option<&str>, max_hourly_kwh: f64) -> String {
         let id = uuid_v4();
         let uwh = (max_hourly_kwh * 1e9).round() as i64;
-        self.db()
-            .execute(
-                "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?1, ?2, NULL, ?3, ?4, 0, 0)",
-                rusqlite::params![id, name, uwh, owner],
-            )
-            .expect("seed device");
+        sqlx::query(
+            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 0, 0)",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(uwh)
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .expect("seed device");
         id
     }
 }
 
 /// Inserts a user directly (the way `iems up` creates the first admin).
-pub fn seed_user(db: &std::path::Path, id: &str, username: &str, password: &str, role: &str) {
-    let conn = rusqlite::Connection::open(db).expect("open db");
+pub async fn seed_user(pool: &Pool, id: &str, username: &str, password: &str, role: &str) {
     let hash = hash_password(password).expect("hash");
-    conn.execute(
+    sqlx::query(
         "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, 0, 0)",
-        rusqlite::params![id, username, username.to_ascii_lowercase(), format!("The {role}"), role, hash],
+         VALUES (?, ?, ?, ?, NULL, ?, ?, 0, 0)",
     )
+    .bind(id)
+    .bind(username)
+    .bind(username.to_ascii_lowercase())
+    .bind(format!("The {role}"))
+    .bind(role)
+    .bind(hash)
+    .execute(pool)
+    .await
     .expect("seed user");
 }
 

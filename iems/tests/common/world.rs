@@ -26,9 +26,9 @@ pub async fn world() -> World {
     let admin = api.admin().await;
     let alice = api.client("alice").await;
     let bob = api.client("bob").await;
-    let mine = api.seed_device("Alice meter", Some(&alice.id), 2.0);
-    let theirs = api.seed_device("Bob meter", Some(&bob.id), 3.0);
-    let spare = api.seed_device("Spare meter", None, 1.0);
+    let mine = api.seed_device("Alice meter", Some(&alice.id), 2.0).await;
+    let theirs = api.seed_device("Bob meter", Some(&bob.id), 3.0).await;
+    let spare = api.seed_device("Spare meter", None, 1.0).await;
     World {
         api,
         admin,
