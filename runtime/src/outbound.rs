@@ -22,8 +22,19 @@ enum HostPattern {
 enum PortPattern {
     Any,
     Exact(u16),
-    /// No port given: the scheme's default port.
-    Default,
+}
+
+/// The port of a scheme when none is given, as Spin knows them.
+fn well_known_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "postgres" => Some(5432),
+        "mysql" => Some(3306),
+        "redis" => Some(6379),
+        "mqtt" => Some(1883),
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -41,18 +52,28 @@ pub struct AllowedHosts {
 
 impl AllowedHosts {
     /// Parses entries such as `https://api.example.com`, `http://localhost:3000`,
-    /// `*://*.example.com:*`, `http://self` or `http://*.spin.internal`.
+    /// `*://*.example.com:*`, `http://self`, `http://*.spin.internal` or
+    /// `mysql://db.example.com` (expressions already expanded). Without a port
+    /// an entry means the scheme's well-known one; a scheme without one (`*`)
+    /// needs a port, as in Spin.
     pub fn parse(entries: &[String]) -> Result<Self, RuntimeError> {
         let mut patterns = Vec::new();
         for entry in entries {
             let bad =
                 || RuntimeError::Manifest(format!("invalid allowed_outbound_hosts `{entry}`"));
-            let (scheme, rest) = entry.split_once("://").ok_or_else(bad)?;
+            let (scheme, rest) = entry.trim().split_once("://").ok_or_else(bad)?;
             let rest = rest.trim_end_matches('/');
             let (host, port) = match rest.rsplit_once(':') {
                 Some((h, "*")) => (h, PortPattern::Any),
                 Some((h, p)) => (h, PortPattern::Exact(p.parse().map_err(|_| bad())?)),
-                None => (rest, PortPattern::Default),
+                None => match well_known_port(&scheme.to_ascii_lowercase()) {
+                    Some(p) => (rest, PortPattern::Exact(p)),
+                    None => {
+                        return Err(RuntimeError::Manifest(format!(
+                            "allowed_outbound_hosts `{entry}`: no port was provided and the scheme `{scheme}` does not have a known default port number"
+                        )))
+                    }
+                },
             };
             let host = match host {
                 "*" => HostPattern::Any,
@@ -66,11 +87,11 @@ impl AllowedHosts {
         Ok(Self { patterns })
     }
 
-    /// Whether a request to `scheme://host:port` is allowed.
+    /// Whether a connection to `scheme://host:port` is allowed (no port: the
+    /// scheme's well-known one).
     pub fn allows(&self, scheme: &str, host: &str, port: Option<u16>) -> bool {
         let host = host.to_ascii_lowercase();
-        let default_port = if scheme == "https" { 443 } else { 80 };
-        let port = port.unwrap_or(default_port);
+        let port = port.or_else(|| well_known_port(scheme));
         self.patterns.iter().any(|p| {
             p.scheme.as_deref().is_none_or(|s| s == scheme)
                 && match &p.host {
@@ -80,10 +101,30 @@ impl AllowedHosts {
                 }
                 && match p.port {
                     PortPattern::Any => true,
-                    PortPattern::Exact(allowed) => allowed == port,
-                    PortPattern::Default => port == default_port,
+                    PortPattern::Exact(allowed) => port == Some(allowed),
                 }
         })
+    }
+
+    /// Whether a connection to a database address such as
+    /// `mysql://user:password@host:port/db` is allowed, as Spin's `check_url`
+    /// decides: an address without a scheme gets `default_scheme`, and one
+    /// that does not parse is not allowed.
+    pub fn allows_url(&self, address: &str, default_scheme: &str) -> bool {
+        let (scheme, rest) = address
+            .trim()
+            .split_once("://")
+            .unwrap_or((default_scheme, address.trim()));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host_port = authority.rsplit('@').next().unwrap_or_default();
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => match port.parse::<u16>() {
+                Ok(port) => (host, Some(port)),
+                Err(_) => return false,
+            },
+            _ => (host_port, None),
+        };
+        !host.is_empty() && self.allows(&scheme.to_ascii_lowercase(), host, port)
     }
 }
 
@@ -199,10 +240,32 @@ mod tests {
         assert!(!hosts.allows("http", "wild.org", Some(9)));
         assert!(hosts.allows("http", "self", None));
         assert!(AllowedHosts::parse(&["nonsense".into()]).is_err());
+        // Spin: no port and a scheme without a well-known one is an error.
+        assert!(AllowedHosts::parse(&["*://example.com".into()]).is_err());
         assert_eq!(
             destination("auth.spin.internal"),
             Destination::Component("auth".into())
         );
         assert_eq!(destination("self"), Destination::SelfApp);
+    }
+
+    #[test]
+    fn database_addresses_follow_spin() {
+        let hosts = AllowedHosts::parse(&[
+            "mysql://127.0.0.1".into(),
+            "mysql://db.internal:3307".into(),
+            "mysql://[::1]:3306".into(),
+        ])
+        .unwrap();
+        assert!(hosts.allows_url("mysql://root@127.0.0.1/iems", "mysql"));
+        assert!(hosts.allows_url("mysql://root:p@ss@127.0.0.1:3306/iems?x=1", "mysql"));
+        assert!(hosts.allows_url("127.0.0.1:3306/iems", "mysql"));
+        assert!(hosts.allows_url("mysql://u@DB.internal:3307/x", "mysql"));
+        assert!(hosts.allows_url("mysql://u@[::1]/x", "mysql"));
+        assert!(!hosts.allows_url("mysql://root@127.0.0.1:3307/iems", "mysql"));
+        assert!(!hosts.allows_url("mysql://root@localhost/iems", "mysql"));
+        assert!(!hosts.allows_url("postgres://root@127.0.0.1:3306/iems", "mysql"));
+        assert!(!hosts.allows_url("mysql://root@127.0.0.1:nope/iems", "mysql"));
+        assert!(!hosts.allows_url("mysql:///iems", "mysql"));
     }
 }

@@ -136,6 +136,22 @@ impl AppVariables {
         Ok(Some(out))
     }
 
+    /// Expands manifest expressions (Spin allows them in
+    /// `allowed_outbound_hosts`), resolved once at load time; every variable
+    /// used must have a value.
+    pub fn expand_all(&self, templates: &[String]) -> Result<Vec<String>, RuntimeError> {
+        templates
+            .iter()
+            .map(|template| {
+                self.expand(template)?.ok_or_else(|| {
+                    RuntimeError::Variables(format!(
+                        "`{template}` uses a variable that has no value"
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// Whether a variable is declared secret (its value must never be logged).
     pub fn is_secret(&self, name: &str) -> bool {
         self.values.get(name).is_some_and(|(_, secret)| *secret)
@@ -180,6 +196,16 @@ mod tests {
         ));
         let bad = BTreeMap::from([("x".to_owned(), "{{ nope }}".to_owned())]);
         assert!(app.for_component(&bad).is_err());
+        // Manifest expressions (allowed_outbound_hosts): every variable needs a value.
+        let hosts = app
+            .expand_all(&[
+                "mysql://{{ greeting }}:3306".to_owned(),
+                "http://x".to_owned(),
+            ])
+            .unwrap();
+        assert_eq!(hosts, ["mysql://hello:3306", "http://x"]);
+        assert!(app.expand_all(&["mysql://{{ unset }}".to_owned()]).is_err());
+        assert!(app.expand_all(&["mysql://{{ nope }}".to_owned()]).is_err());
     }
 
     #[test]
