@@ -14,6 +14,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use crate::db::{KvStore, SqlitePool};
 use crate::error::RuntimeError;
 use crate::manifest::{self, FileMount, Manifest, RouteDecl, SourceDecl};
+use crate::mysql::MysqlPools;
 use crate::outbound::AllowedHosts;
 use crate::routes::{Route, Router};
 use crate::runtime_config::RuntimeConfig;
@@ -32,6 +33,9 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Concurrent instances the pooling allocator reserves.
     pub max_instances: u32,
+    /// Connections per MySQL address, shared by every instance of the app
+    /// (each open guest `connection` holds one).
+    pub mysql_max_connections: u32,
 }
 
 impl Default for Limits {
@@ -40,6 +44,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             memory_bytes: 256 * 1024 * 1024,
             max_instances: 1000,
+            mysql_max_connections: 16,
         }
     }
 }
@@ -224,6 +229,11 @@ impl App {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link_err)?;
         crate::host::add_to_linker(&mut linker).map_err(link_err)?;
+        crate::host_mysql::add_to_linker(&mut linker).map_err(link_err)?;
+        let mysql = Arc::new(MysqlPools::new(
+            options.limits.mysql_max_connections,
+            options.limits.request_timeout,
+        ));
 
         let mut components = Vec::new();
         let mut by_id = HashMap::new();
@@ -255,7 +265,10 @@ impl App {
                 sqlite: pick(&decl.sqlite_databases, &sqlite),
                 kv_allowed: decl.key_value_stores.iter().cloned().collect(),
                 kv: pick(&decl.key_value_stores, &kv),
-                allowed_hosts: Arc::new(AllowedHosts::parse(&decl.allowed_outbound_hosts)?),
+                allowed_hosts: Arc::new(AllowedHosts::parse(
+                    &variables.expand_all(&decl.allowed_outbound_hosts)?,
+                )?),
+                mysql: mysql.clone(),
                 env: decl
                     .environment
                     .iter()

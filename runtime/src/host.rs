@@ -1,6 +1,8 @@
 //! Spin host interfaces (variables, SQLite, key-value), generated from
-//! `runtime/wit` and implemented on the store state. A new interface
-//! (e.g. MySQL) is one more `import` in `wit/world.wit` and one more impl here.
+//! `runtime/wit` and implemented on the store state with synchronous host
+//! functions. A new local interface is one more `import` in `wit/world.wit`'s
+//! `spin-host` and one more impl here; network-bound ones (MySQL) are async,
+//! in a world and module of their own (`host_mysql`).
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::app::AppInner;
 use crate::db::{KvStore, SqlitePool};
+use crate::mysql::MysqlPools;
 use crate::outbound::{AllowedHosts, OutboundHooks};
 use crate::variables::ComponentVariables;
 
@@ -34,6 +35,8 @@ pub struct ComponentCtx {
     pub kv: HashMap<String, Arc<KvStore>>,
     /// `allowed_outbound_hosts`.
     pub allowed_hosts: Arc<AllowedHosts>,
+    /// The application's MySQL pools (one per address, shared by all components).
+    pub mysql: Arc<MysqlPools>,
     /// `environment`.
     pub env: Vec<(String, String)>,
     /// Read-only mounts: host directory → guest path.

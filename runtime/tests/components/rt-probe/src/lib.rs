@@ -6,6 +6,8 @@ use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam
 use spin_sdk::http_component;
 use spin_sdk::{key_value, sqlite, sqlite3, variables};
 
+mod mysql;
+
 #[http_component]
 async fn handle(req: IncomingRequest, out: ResponseOutparam) {
     let headers: Vec<(String, Vec<u8>)> = req.headers().entries();
@@ -38,6 +40,10 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
             reply_result(out, result.map_err(|e| e.to_string())).await
         }
         "out" => outbound(out, &arg).await,
+        "mysql" => {
+            let script = req.into_body().await.unwrap_or_default();
+            reply_result(out, mysql::run(&arg, &script)).await
+        }
         "trap" => panic!("probe asked to trap"),
         "loop" => {
             let mut n: u64 = 0;

@@ -1,0 +1,324 @@
+//! Spin's MySQL interface (`fermyon:spin/mysql@2.0.0`, `spin_sdk::mysql`)
+//! through the probe component, on the server at `IEMS_TEST_MYSQL_URL`
+//! (default `mysql://root@127.0.0.1:3306`, the MariaDB `scripts/test` starts),
+//! each test in a database `iems_rt_<random>` of its own.
+
+mod common;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sqlx::Connection;
+
+/// A throwaway database, dropped with the value.
+struct TestDb {
+    server: String,
+    name: String,
+}
+
+impl TestDb {
+    async fn create() -> Self {
+        let server = std::env::var("IEMS_TEST_MYSQL_URL")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        let name = format!("iems_rt_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::MySqlConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("MySQL/MariaDB at {server}: {e}. Is MariaDB running?"));
+        sqlx::query(&format!("CREATE DATABASE `{name}`"))
+            .execute(&mut conn)
+            .await
+            .expect("create the test database");
+        Self { server, name }
+    }
+
+    /// The address a guest opens.
+    fn address(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+
+    /// `host:port` of the server, for `allowed_outbound_hosts`.
+    fn host(&self) -> String {
+        let authority = self.server.trim_start_matches("mysql://");
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:3306")
+        }
+    }
+
+    /// A connection of the test's own, beside the runtime's.
+    async fn connect(&self) -> sqlx::MySqlConnection {
+        sqlx::MySqlConnection::connect(&self.address())
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: use a thread with one of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::MySqlConnection::connect(&server).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// Serves the fixture app allowed to reach the test server, with
+/// `connections` MySQL connections per address.
+async fn start(db: &TestDb, connections: u32) -> common::TestApp {
+    let host = db.host();
+    common::start(move |o| {
+        o.variables.insert("mysql_host".into(), host);
+        o.limits.mysql_max_connections = connections;
+    })
+    .await
+}
+
+/// Runs a probe script on one connection to `address`; the raw reply.
+async fn run(app: &common::TestApp, address: &str, steps: Value) -> common::Reply {
+    common::send(
+        app.addr,
+        "POST",
+        "/probe/mysql",
+        &[("x-probe-op", "mysql"), ("x-probe-arg", address)],
+        steps.to_string(),
+    )
+    .await
+}
+
+/// Runs a probe script that must complete; the JSON answer.
+async fn script(app: &common::TestApp, address: &str, steps: Value) -> Value {
+    let reply = run(app, address, steps).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    serde_json::from_slice(&reply.body).expect("JSON answer")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_values_and_types_round_trip() {
+    let db = TestDb::create().await;
+    let app = start(&db, 4).await;
+    let answer = script(
+        &app,
+        &db.address(),
+        json!([
+            {"execute": "CREATE TABLE reading (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
+                device VARCHAR(40), note TEXT, code CHAR(3), raw VARBINARY(16), \
+                kwh DOUBLE, hour INT, micro_wh BIGINT UNSIGNED, price DECIMAL(10,2))"},
+            {"execute": "INSERT INTO reading (device, note, code, raw, kwh, hour, micro_wh, price) \
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             "params": [{"str": "meter-1"}, {"str": "ünïcode"}, {"str": "abc"},
+                        {"binary": [0, 1, 255]}, {"floating64": 1.5}, {"int32": 7},
+                        {"uint64": 18_000_000_000_000_000_000u64}, {"str": "2.50"}]},
+            {"execute": "INSERT INTO reading (device) VALUES (?)", "params": [null]},
+            {"query": "SELECT id, device, note, code, raw, kwh, hour, micro_wh FROM reading ORDER BY id"},
+            {"query": "SELECT id, device FROM reading WHERE id < ?", "params": [{"int64": 0}]},
+            {"query": "SELECT price FROM reading ORDER BY id"},
+            {"query": "SELECT price FROM reading WHERE price IS NULL"},
+            {"query": "SELECT CAST(1.5 AS DECIMAL(4,2)) AS d"},
+            {"query": "SELECT * FROM no_such_table"},
+            {"execute": "INSERT INTO reading (id) VALUES (?)", "params": [{"int64": 1}]},
+        ]),
+    )
+    .await;
+    let steps = &answer["steps"];
+    assert_eq!(steps[0], "ok", "{answer}");
+    assert_eq!(steps[1], "ok", "{answer}");
+    assert_eq!(steps[2], "ok", "{answer}");
+    assert_eq!(
+        steps[3]["columns"],
+        json!([
+            ["id", "int64"],
+            ["device", "str"],
+            ["note", "str"],
+            ["code", "str"],
+            ["raw", "binary"],
+            ["kwh", "floating64"],
+            ["hour", "int32"],
+            ["micro_wh", "uint64"]
+        ]),
+        "{answer}"
+    );
+    assert_eq!(
+        steps[3]["rows"],
+        json!([
+            [{"int64": 1}, {"str": "meter-1"}, {"str": "ünïcode"}, {"str": "abc"},
+             {"binary": [0, 1, 255]}, {"floating64": 1.5}, {"int32": 7},
+             {"uint64": 18_000_000_000_000_000_000u64}],
+            [{"int64": 2}, null, null, null, null, null, null, null],
+        ]),
+        "{answer}"
+    );
+    // No rows: the columns are still described.
+    assert_eq!(
+        steps[4],
+        json!({"columns": [["id", "int64"], ["device", "str"]], "rows": []})
+    );
+    // DECIMAL is `other`: a value cannot be converted, NULL can.
+    assert_eq!(steps[5]["error"], "value-conversion-failed", "{answer}");
+    assert_eq!(
+        steps[6],
+        json!({"columns": [["price", "other"]], "rows": [[null]]})
+    );
+    assert_eq!(steps[7]["error"], "value-conversion-failed", "{answer}");
+    assert_eq!(steps[8]["error"], "query-failed", "{answer}");
+    assert_eq!(steps[9]["error"], "query-failed", "{answer}");
+    assert!(
+        steps[9]["message"].as_str().unwrap().contains("Duplicate"),
+        "{answer}"
+    );
+    // A database that does not exist on an allowed server: connection-failed.
+    let missing = format!("{}/{}_missing", db.server, db.name);
+    let answer = script(&app, &missing, json!([])).await;
+    assert_eq!(answer["open"]["error"], "connection-failed", "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_refuses_addresses_not_allowed_before_connecting() {
+    let db = TestDb::create().await;
+    let app = start(&db, 4).await;
+    // A server that would accept the connection, on a port the component may not use.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    for address in [
+        format!("mysql://root@127.0.0.1:{port}/{}", db.name),
+        format!("mysql://root@localhost:{port}/{}", db.name),
+    ] {
+        let answer = script(&app, &address, json!([])).await;
+        assert_eq!(
+            answer["open"],
+            json!({
+                "error": "connection-failed",
+                "message": format!("address {address} is not permitted"),
+            })
+        );
+    }
+    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+    assert!(
+        accepted.is_err(),
+        "the runtime connected to a refused address"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_transaction_spans_calls() {
+    let db = TestDb::create().await;
+    let app = start(&db, 4).await;
+    let count = json!({"query": "SELECT COUNT(*) AS n FROM alert"});
+    let answer = script(
+        &app,
+        &db.address(),
+        json!([
+            {"execute": "CREATE TABLE alert (device_id BIGINT PRIMARY KEY) ENGINE=InnoDB"},
+            {"execute": "START TRANSACTION"},
+            {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 1}]},
+            count,
+            {"execute": "ROLLBACK"},
+            count,
+            {"execute": "BEGIN"},
+            {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 2}]},
+            {"execute": "COMMIT"},
+            count,
+        ]),
+    )
+    .await;
+    let steps = answer["steps"].as_array().unwrap();
+    let n = |i: usize| steps[i]["rows"][0][0]["int64"].clone();
+    assert_eq!(
+        (n(3), n(5), n(9)),
+        (json!(1), json!(0), json!(1)),
+        "{answer}"
+    );
+    let mut own = db.connect().await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT device_id FROM alert")
+        .fetch_all(&mut own)
+        .await
+        .unwrap();
+    assert_eq!(ids, [2]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_open_transaction_does_not_leak_to_the_next_request() {
+    let db = TestDb::create().await;
+    // One connection: every request gets the same pool slot.
+    let app = start(&db, 1).await;
+    let address = db.address();
+    let id_and_count = json!([
+        {"query": "SELECT CONNECTION_ID() AS id"},
+        {"query": "SELECT COUNT(*) AS n FROM alert"},
+        {"query": "SELECT @probe AS probe"},
+    ]);
+    let state = |answer: &Value| {
+        let steps = &answer["steps"];
+        (
+            steps[0]["rows"][0][0].clone(),
+            steps[1]["rows"][0][0]["int64"].clone(),
+            steps[2]["rows"][0][0].clone(),
+        )
+    };
+    script(
+        &app,
+        &address,
+        json!([{"execute": "CREATE TABLE alert (device_id BIGINT PRIMARY KEY)"}]),
+    )
+    .await;
+    let (first, _, _) = state(&script(&app, &address, id_and_count.clone()).await);
+    let (again, count, _) = state(&script(&app, &address, id_and_count.clone()).await);
+    assert_eq!(first, again, "a clean connection goes back to the pool");
+    assert_eq!(count, json!(0));
+
+    // The guest drops its connection in the middle of a transaction.
+    let left_open = script(
+        &app,
+        &address,
+        json!([
+            {"execute": "START TRANSACTION"},
+            {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 1}]},
+            {"execute": "SET @probe = 1"},
+        ]),
+    )
+    .await;
+    assert_eq!(left_open["steps"], json!(["ok", "ok", "ok"]));
+    let (after_drop, count, probe) = state(&script(&app, &address, id_and_count.clone()).await);
+    assert_ne!(after_drop, again, "the connection was closed, not pooled");
+    assert_eq!((count, probe), (json!(0), Value::Null));
+
+    // The instance traps in the middle of a transaction.
+    let trapped = run(
+        &app,
+        &address,
+        json!([
+            {"execute": "BEGIN"},
+            {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 2}]},
+            {"trap": true},
+        ]),
+    )
+    .await;
+    assert_eq!(trapped.status, 500);
+    let (after_trap, count, _) = state(&script(&app, &address, id_and_count).await);
+    assert_ne!(
+        after_trap, after_drop,
+        "the connection was closed, not pooled"
+    );
+    assert_eq!(count, json!(0));
+    let mut own = db.connect().await;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert")
+        .fetch_one(&mut own)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "nothing was committed");
+}
