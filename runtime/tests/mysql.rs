@@ -280,6 +280,14 @@ async fn mysql_open_transaction_does_not_leak_to_the_next_request() {
     let (again, count, _) = state(&script(&app, &address, id_and_count.clone()).await);
     assert_eq!(first, again, "a clean connection goes back to the pool");
     assert_eq!(count, json!(0));
+    // A statement that fails leaves the connection clean too.
+    let failed = script(&app, &address, json!([{"query": "SELECT * FROM missing"}])).await;
+    assert_eq!(failed["steps"][0]["error"], "query-failed");
+    let (still, _, _) = state(&script(&app, &address, id_and_count.clone()).await);
+    assert_eq!(
+        still, again,
+        "a failed statement does not close the connection"
+    );
 
     // The guest drops its connection in the middle of a transaction.
     let left_open = script(
@@ -294,8 +302,8 @@ async fn mysql_open_transaction_does_not_leak_to_the_next_request() {
     .await;
     assert_eq!(left_open["steps"], json!(["ok", "ok", "ok"]));
     let (after_drop, count, probe) = state(&script(&app, &address, id_and_count.clone()).await);
+    assert_eq!((count, probe), (json!(0), Value::Null), "nothing leaked");
     assert_ne!(after_drop, again, "the connection was closed, not pooled");
-    assert_eq!((count, probe), (json!(0), Value::Null));
 
     // The instance traps in the middle of a transaction.
     let trapped = run(
@@ -310,11 +318,11 @@ async fn mysql_open_transaction_does_not_leak_to_the_next_request() {
     .await;
     assert_eq!(trapped.status, 500);
     let (after_trap, count, _) = state(&script(&app, &address, id_and_count).await);
+    assert_eq!(count, json!(0), "nothing leaked");
     assert_ne!(
         after_trap, after_drop,
         "the connection was closed, not pooled"
     );
-    assert_eq!(count, json!(0));
     let mut own = db.connect().await;
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert")
         .fetch_one(&mut own)
