@@ -330,3 +330,30 @@ async fn mysql_open_transaction_does_not_leak_to_the_next_request() {
         .unwrap();
     assert_eq!(rows, 0, "nothing was committed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_request_timeout_mid_statement_closes_the_connection() {
+    let db = TestDb::create().await;
+    let host = db.host();
+    let app = common::start(move |o| {
+        o.variables.insert("mysql_host".into(), host);
+        o.limits.mysql_max_connections = 1;
+        o.limits.request_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let address = db.address();
+    let id = json!([{"query": "SELECT CONNECTION_ID() AS id"}]);
+    let before = script(&app, &address, id.clone()).await["steps"][0]["rows"][0][0].clone();
+    let slow = run(&app, &address, json!([{"query": "SELECT SLEEP(5)"}])).await;
+    assert_eq!(slow.status, 500, "{}", slow.text());
+    let started = std::time::Instant::now();
+    let after = script(&app, &address, id).await["steps"][0]["rows"][0][0].clone();
+    assert_ne!(
+        after, before,
+        "the interrupted connection was closed, not pooled"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "waited for the old statement"
+    );
+}
