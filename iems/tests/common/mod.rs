@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 mod client;
-mod wasm;
+pub mod wasm;
 pub mod world;
 
 use std::collections::HashMap;
