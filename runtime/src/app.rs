@@ -76,6 +76,25 @@ pub(crate) struct LoadedComponent {
     pub(crate) ctx: Arc<ComponentCtx>,
 }
 
+/// One answered request, as a [`RequestObserver`] sees it (for metrics).
+#[derive(Debug)]
+pub struct RequestRecord<'a> {
+    /// The request method.
+    pub method: &'a http::Method,
+    /// The route as written in `spin.toml` (`/api/devices/...`), `/.well-known/spin/...`
+    /// for Spin's own routes, or `-` when no route matched.
+    pub route: &'a str,
+    /// The component that answered (`-` when none did).
+    pub component: &'a str,
+    /// The response status.
+    pub status: u16,
+    /// Until the response head was ready (the body may stream on).
+    pub duration: std::time::Duration,
+}
+
+/// Called once for every answered request (see [`App::observe`]).
+pub type RequestObserver = Arc<dyn Fn(&RequestRecord<'_>) + Send + Sync>;
+
 /// The shared state behind an [`App`].
 pub struct AppInner {
     pub(crate) engine: Engine,
@@ -85,6 +104,8 @@ pub struct AppInner {
     pub(crate) limits: Limits,
     /// The body of `/.well-known/spin/info`.
     pub(crate) info: bytes::Bytes,
+    /// Told about every answered request, once set.
+    pub(crate) observer: std::sync::OnceLock<RequestObserver>,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -308,9 +329,16 @@ impl App {
                 by_id,
                 limits,
                 info,
+                observer: std::sync::OnceLock::new(),
                 ticker_stop,
             }),
         })
+    }
+
+    /// Calls `observer` for every request answered from now on (request counts
+    /// and durations by route for metrics); false when one is already set.
+    pub fn observe(&self, observer: RequestObserver) -> bool {
+        self.inner.observer.set(observer).is_ok()
     }
 
     /// The routes served, most specific first, with their component ids.

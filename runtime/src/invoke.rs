@@ -100,11 +100,27 @@ impl App {
                 .boxed_unsync()
         });
         let (component, resp) = self.inner.dispatch(req, None, client).await;
+        let duration = started.elapsed();
         tracing::info!(
             target: "iems_runtime::access",
             %method, path, component, status = resp.status().as_u16(),
-            duration_us = started.elapsed().as_micros() as u64,
+            duration_us = duration.as_micros() as u64,
         );
+        if let Some(observe) = self.inner.observer.get() {
+            let matched = self.inner.router.find(&path);
+            let route = if path.starts_with(WELL_KNOWN) {
+                "/.well-known/spin/..."
+            } else {
+                matched.as_ref().map_or("-", |m| m.route.raw.as_str())
+            };
+            observe(&crate::app::RequestRecord {
+                method: &method,
+                route,
+                component: &component,
+                status: resp.status().as_u16(),
+                duration,
+            });
+        }
         resp.map(|b| b.map_err(|e| Box::new(e) as BoxError).boxed_unsync())
     }
 

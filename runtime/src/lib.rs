@@ -25,7 +25,7 @@ mod server;
 mod state;
 pub mod variables;
 
-pub use app::{key_value_file, App, Limits, RuntimeOptions};
+pub use app::{key_value_file, App, Limits, RequestObserver, RequestRecord, RuntimeOptions};
 pub use build::build;
 pub use error::RuntimeError;
 pub use invoke::{BoxError, ResponseBody};

@@ -223,3 +223,53 @@ async fn well_known_spin_routes_come_before_the_app() {
     let fallback = send(app.addr, "GET", "/.well-known/other", &[], Bytes::new()).await;
     assert_eq!(fallback.status, 200);
 }
+
+/// `App::observe` sees every answered request with its route as written in
+/// `spin.toml` (not the raw path), the component and the status: what the
+/// functions' request metrics count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observer_sees_route_component_and_status() {
+    use std::sync::{Arc, Mutex};
+    let dir = common::fixture_dir();
+    let app = iems_runtime::App::load(&dir.path().join("spin.toml"), common::options(dir.path()))
+        .unwrap();
+    let seen: Arc<Mutex<Vec<(String, String, u16)>>> = Arc::default();
+    let log = seen.clone();
+    assert!(
+        app.observe(Arc::new(move |r: &iems_runtime::RequestRecord<'_>| {
+            log.lock()
+                .unwrap()
+                .push((r.route.to_owned(), r.component.to_owned(), r.status));
+        }))
+    );
+    assert!(
+        !app.observe(Arc::new(|_: &iems_runtime::RequestRecord<'_>| {})),
+        "only one observer"
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { app.serve(listener, std::future::pending()).await });
+
+    assert_eq!(
+        send(addr, "GET", "/users/alice", &[], Bytes::new())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(probe(addr, "/probe/t", "trap", "").await.status, 500);
+    assert_eq!(
+        send(addr, "GET", "/.well-known/spin/health", &[], Bytes::new())
+            .await
+            .status,
+        200
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!((seen[0].0.as_str(), seen[0].2), ("/users/:name", 200));
+    assert_eq!((seen[1].0.as_str(), seen[1].2), ("/probe/...", 500));
+    assert!(seen[0].1 != "-" && seen[1].1 != "-", "{seen:?}");
+    assert_eq!(
+        (seen[2].0.as_str(), seen[2].1.as_str(), seen[2].2),
+        ("/.well-known/spin/...", "-", 200)
+    );
+}
