@@ -28,7 +28,12 @@ async fn seed_alert(api: &TestApi, device: &str, hour: i64, acknowledged: bool) 
     id
 }
 
-async fn seed_message(api: &TestApi, conversation: &str, sender: &str, body: &str) -> (String, i64) {
+async fn seed_message(
+    api: &TestApi,
+    conversation: &str,
+    sender: &str,
+    body: &str,
+) -> (String, i64) {
     let id = common::uuid_v4();
     sqlx::query(
         "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -347,7 +347,8 @@ async fn current_hour_running_total() {
             (hour, 1_234_000_000),
             (hour - chrono::Duration::hours(1), 9),
         ],
-    ).await;
+    )
+    .await;
     let r = w
         .api
         .call(

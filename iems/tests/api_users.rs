@@ -287,3 +287,66 @@ async fn login_is_rate_limited() {
         200
     );
 }
+
+async fn login_from(api: &TestApi, forwarded_for: &str, username: &str, password: &str) -> u16 {
+    let body = serde_json::json!({ "username": username, "password": password }).to_string();
+    api.send(
+        "POST",
+        "/api/auth/login",
+        &[
+            ("content-type", "application/json"),
+            ("x-forwarded-for", forwarded_for),
+        ],
+        body,
+    )
+    .await
+    .status
+}
+
+/// Behind a gateway named in `trusted_proxies` the per-address login limit
+/// counts each forwarded client on its own; without it, `X-Forwarded-For` is
+/// not believed, so a client cannot dodge the limit by sending one.
+#[tokio::test]
+async fn login_limit_per_client_behind_a_trusted_gateway() {
+    let behind = TestApi::start_with(|o| {
+        o.variables
+            .insert("trusted_proxies".into(), "127.0.0.0/8".into());
+    })
+    .await;
+    for n in 1..=5 {
+        let status = login_from(
+            &behind,
+            "203.0.113.1",
+            &format!("nobody{n}"),
+            "wrong-password",
+        )
+        .await;
+        assert_eq!(status, 401, "attempt {n}");
+    }
+    assert_eq!(
+        login_from(&behind, "203.0.113.1", ADMIN.0, ADMIN.1).await,
+        429
+    );
+    assert_eq!(
+        login_from(&behind, "6.6.6.6, 203.0.113.2", ADMIN.0, ADMIN.1).await,
+        200,
+        "another client behind the gateway is not limited"
+    );
+
+    let direct = TestApi::start().await;
+    for n in 1..=5 {
+        let status = login_from(
+            &direct,
+            &format!("198.51.100.{n}"),
+            &format!("nobody{n}"),
+            "wrong-password",
+        )
+        .await;
+        assert_eq!(status, 401, "attempt {n}");
+    }
+    assert_eq!(
+        login_from(&direct, "198.51.100.99", ADMIN.0, ADMIN.1).await,
+        429,
+        "an untrusted X-Forwarded-For is ignored"
+    );
+}

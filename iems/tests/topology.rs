@@ -83,7 +83,11 @@ async fn wait_healthy(http: &reqwest::Client, proc: &mut Proc, url: &str) {
         if let Ok(Some(status)) = proc.child.try_wait() {
             panic!("{} exited with {status} before answering {url}", proc.name);
         }
-        assert!(Instant::now() < deadline, "{} never answered {url}", proc.name);
+        assert!(
+            Instant::now() < deadline,
+            "{} never answered {url}",
+            proc.name
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -103,7 +107,13 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .http
             .request(method.parse().unwrap(), format!("{}{path}", self.base));
@@ -113,15 +123,26 @@ impl Api {
         if let Some(body) = body {
             req = req.json(&body);
         }
-        let reply = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let reply = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = reply.status().as_u16();
         let text = reply.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn login(&self, username: &str, password: &str) -> (String, String) {
         let (status, body) = self
-            .call("POST", "/api/auth/login", None, Some(json!({"username": username, "password": password})))
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
             .await;
         assert_eq!(status, 200, "login {username}: {body}");
         (
@@ -147,7 +168,10 @@ async fn connect(hub: &str, token: &str) -> Socket {
 async fn next_of(socket: &mut Socket, kind: &str, secs: u64) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
-        let msg = tokio::time::timeout_at(deadline, socket.next()).await.ok()??.ok()?;
+        let msg = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
         if let Message::Text(text) = msg {
             let frame: Value = serde_json::from_str(&text).unwrap();
             if frame["type"] == kind {
@@ -165,14 +189,16 @@ async fn send(socket: &mut Socket, frame: Value) {
 }
 
 async fn stored_readings(pool: &Pool, device: &str) -> Vec<Reading> {
-    sqlx::query_as::<_, (i64, i64)>("SELECT ts, register_uwh FROM readings WHERE device_id = ? ORDER BY ts")
-        .bind(device)
-        .fetch_all(pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(ts, uwh)| Reading::new(from_unix_ms(ts).unwrap(), Energy::from_uwh(uwh)))
-        .collect()
+    sqlx::query_as::<_, (i64, i64)>(
+        "SELECT ts, register_uwh FROM readings WHERE device_id = ? ORDER BY ts",
+    )
+    .bind(device)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(ts, uwh)| Reading::new(from_unix_ms(ts).unwrap(), Energy::from_uwh(uwh)))
+    .collect()
 }
 
 async fn count(pool: &Pool, sql: &str) -> i64 {
@@ -181,7 +207,12 @@ async fn count(pool: &Pool, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter_and_a_hub_die() {
-    if std::net::TcpStream::connect_timeout(&"127.0.0.1:5672".parse().unwrap(), Duration::from_secs(2)).is_err() {
+    if std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5672".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .is_err()
+    {
         panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
     }
     let db = TestDatabase::create(Backend::Mysql).await;
@@ -217,7 +248,15 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let data = dir.path().join("functions-data");
     let mut functions = spawn(
         "serve-functions",
-        &["serve-functions", "--listen", &api_addr, "--manifest", &manifest.display().to_string(), "--data", &data.display().to_string()],
+        &[
+            "serve-functions",
+            "--listen",
+            &api_addr,
+            "--manifest",
+            &manifest.display().to_string(),
+            "--data",
+            &data.display().to_string(),
+        ],
         &[
             ("SPIN_VARIABLE_JWT_PUBLIC_KEY", keys.public_pem.as_str()),
             ("SPIN_VARIABLE_JWT_PRIVATE_KEY", keys.private_pem.as_str()),
@@ -232,7 +271,15 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         let addr = free_addr();
         adapters.push(spawn(
             &format!("broker-adapter {n}"),
-            &["broker-adapter", "--listen", &addr, "--batch-size", "50", "--prefetch", "100"],
+            &[
+                "broker-adapter",
+                "--listen",
+                &addr,
+                "--batch-size",
+                "50",
+                "--prefetch",
+                "100",
+            ],
             &shared_env,
         ));
         adapter_addrs.push(addr);
@@ -243,13 +290,24 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         let addr = free_addr();
         hubs.push(spawn(
             &format!("ws-hub {n}"),
-            &["ws-hub", "--listen", &addr, "--public-key-file", &public_key],
+            &[
+                "ws-hub",
+                "--listen",
+                &addr,
+                "--public-key-file",
+                &public_key,
+            ],
             &shared_env,
         ));
         hub_addrs.push(addr);
     }
     let http = reqwest::Client::new();
-    wait_healthy(&http, &mut functions, &format!("http://{api_addr}/.well-known/spin/health")).await;
+    wait_healthy(
+        &http,
+        &mut functions,
+        &format!("http://{api_addr}/.well-known/spin/health"),
+    )
+    .await;
     for (proc, addr) in adapters.iter_mut().zip(&adapter_addrs) {
         wait_healthy(&http, proc, &format!("http://{addr}/healthz")).await;
     }
@@ -264,20 +322,35 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     };
     let (admin, _) = api.login("admin", admin_password).await;
     let (status, body) = api
-        .call("POST", "/api/auth/register", None, Some(json!({"username": "carol", "password": "carol-password", "full_name": "Carol"})))
+        .call(
+            "POST",
+            "/api/auth/register",
+            None,
+            Some(json!({"username": "carol", "password": "carol-password", "full_name": "Carol"})),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let (carol, carol_id) = api.login("carol", "carol-password").await;
     let mut devices = Vec::new();
     for (name, limit) in [("Carol meter", 0.5), ("Spare meter", 100.0)] {
         let (status, body) = api
-            .call("POST", "/api/devices", Some(&admin), Some(json!({"name": name, "max_hourly_kwh": limit})))
+            .call(
+                "POST",
+                "/api/devices",
+                Some(&admin),
+                Some(json!({"name": name, "max_hourly_kwh": limit})),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         devices.push(body["id"].as_str().unwrap().to_owned());
     }
     let (status, body) = api
-        .call("PUT", &format!("/api/devices/{}/owner", devices[0]), Some(&admin), Some(json!({"user_id": carol_id})))
+        .call(
+            "PUT",
+            &format!("/api/devices/{}/owner", devices[0]),
+            Some(&admin),
+            Some(json!({"user_id": carol_id})),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
 
@@ -285,7 +358,9 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let mut carol_ws = connect(&hub_addrs[0], &carol).await;
     let mut admin_ws = connect(&hub_addrs[1], &admin).await;
     send(&mut carol_ws, json!({"type": "chat.send", "conversation_id": carol_id, "body": "Is my meter right?", "client_msg_id": "c-1"})).await;
-    let got = next_of(&mut admin_ws, "chat.message", 10).await.expect("the admin on hub B gets carol's message");
+    let got = next_of(&mut admin_ws, "chat.message", 10)
+        .await
+        .expect("the admin on hub B gets carol's message");
     assert_eq!(got["message"]["body"], "Is my meter right?");
     send(&mut admin_ws, json!({"type": "chat.send", "conversation_id": carol_id, "body": "Looking now", "client_msg_id": "a-1"})).await;
     let mut reply = None;
@@ -304,36 +379,70 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let csv = sensor.display().to_string();
     let mut simulator = spawn(
         "simulate",
-        &["simulate", "--csv", &csv, "--device", &device_list, "--start", "2026-01-05T00:00:00Z", "--count", &per_device, "--rate", "100"],
+        &[
+            "simulate",
+            "--csv",
+            &csv,
+            "--device",
+            &device_list,
+            "--start",
+            "2026-01-05T00:00:00Z",
+            "--count",
+            &per_device,
+            "--rate",
+            "100",
+        ],
         &shared_env,
     );
 
-    let first_alert = next_of(&mut carol_ws, "alert", 30).await.expect("carol gets an alert on hub A");
+    let first_alert = next_of(&mut carol_ws, "alert", 30)
+        .await
+        .expect("carol gets an alert on hub A");
     assert_eq!(first_alert["alert"]["device_id"], devices[0].as_str());
-    let admin_alert = next_of(&mut admin_ws, "alert", 30).await.expect("the admin gets it on hub B");
+    let admin_alert = next_of(&mut admin_ws, "alert", 30)
+        .await
+        .expect("the admin gets it on hub B");
     assert_eq!(admin_alert["alert"]["device_id"], devices[0].as_str());
 
     // Halfway: SIGKILL one adapter and hub A; carol reconnects to hub B.
     let total = (2 * PER_DEVICE) as i64;
-    wait_for("a third of the readings", 60, async || count(&pool, "SELECT COUNT(*) FROM readings").await >= total / 3).await;
+    wait_for("a third of the readings", 60, async || {
+        count(&pool, "SELECT COUNT(*) FROM readings").await >= total / 3
+    })
+    .await;
     adapters[0].kill();
     hubs[0].kill();
-    assert!(count(&pool, "SELECT COUNT(*) FROM readings").await < total, "killed mid-stream");
+    assert!(
+        count(&pool, "SELECT COUNT(*) FROM readings").await < total,
+        "killed mid-stream"
+    );
     let mut carol_ws = connect(&hub_addrs[1], &carol).await;
     send(&mut carol_ws, json!({"type": "chat.send", "conversation_id": carol_id, "body": "Still there?", "client_msg_id": "c-2"})).await;
-    let got = next_of(&mut admin_ws, "chat.message", 10).await.expect("chat goes on through hub B");
+    let got = next_of(&mut admin_ws, "chat.message", 10)
+        .await
+        .expect("chat goes on through hub B");
     assert_eq!(got["message"]["body"], "Still there?");
 
-    wait_for("the simulator to finish", 120, async || matches!(simulator.child.try_wait(), Ok(Some(_)))).await;
+    wait_for("the simulator to finish", 120, async || {
+        matches!(simulator.child.try_wait(), Ok(Some(_)))
+    })
+    .await;
     let status = simulator.child.wait().unwrap();
     assert!(status.success(), "the simulator failed: {status}");
-    wait_for("every reading", 120, async || count(&pool, "SELECT COUNT(*) FROM readings").await == total).await;
+    wait_for("every reading", 120, async || {
+        count(&pool, "SELECT COUNT(*) FROM readings").await == total
+    })
+    .await;
 
     // Exactly once: totals and alerts are what the stored readings make, whoever stored them.
     let limit_uwh = 500_000_000;
     for (n, device) in devices.iter().enumerate() {
         let readings = stored_readings(&pool, device).await;
-        assert_eq!(readings.len(), PER_DEVICE, "device {n}: every reading stored once");
+        assert_eq!(
+            readings.len(),
+            PER_DEVICE,
+            "device {n}: every reading stored once"
+        );
         let expected: BTreeMap<i64, i64> = hourly_totals(&readings)
             .into_iter()
             .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
@@ -350,25 +459,50 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         .collect();
         assert_eq!(stored, expected, "device {n}: hourly totals");
         if n == 0 {
-            let over: Vec<i64> = expected.iter().filter(|&(_, &uwh)| uwh > limit_uwh).map(|(&h, _)| h).collect();
-            let alerted: Vec<i64> = sqlx::query_scalar("SELECT hour_start FROM alerts WHERE device_id = ? ORDER BY hour_start")
-                .bind(device)
-                .fetch_all(&pool)
-                .await
-                .unwrap();
+            let over: Vec<i64> = expected
+                .iter()
+                .filter(|&(_, &uwh)| uwh > limit_uwh)
+                .map(|(&h, _)| h)
+                .collect();
+            let alerted: Vec<i64> = sqlx::query_scalar(
+                "SELECT hour_start FROM alerts WHERE device_id = ? ORDER BY hour_start",
+            )
+            .bind(device)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
             assert!(!over.is_empty(), "the played hours pass 0.5 kWh");
             assert_eq!(alerted, over, "one alert for every hour over the limit");
-            let (status, body) = api.call("GET", "/api/alerts?per_page=100", Some(&carol), None).await;
+            let (status, body) = api
+                .call("GET", "/api/alerts?per_page=100", Some(&carol), None)
+                .await;
             assert_eq!(status, 200, "{body}");
-            assert_eq!(body["total"].as_u64(), Some(over.len() as u64), "carol sees her alerts: {body}");
+            assert_eq!(
+                body["total"].as_u64(),
+                Some(over.len() as u64),
+                "carol sees her alerts: {body}"
+            );
         }
     }
     let (status, body) = api
-        .call("GET", &format!("/api/chat/conversations/{carol_id}/messages"), Some(&carol), None)
+        .call(
+            "GET",
+            &format!("/api/chat/conversations/{carol_id}/messages"),
+            Some(&carol),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    let bodies: Vec<&str> = body["items"].as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
-    assert_eq!(bodies, ["Is my meter right?", "Looking now", "Still there?"]);
+    let bodies: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["Is my meter right?", "Looking now", "Still there?"]
+    );
     assert_spare_has_no_alerts(&pool, &devices[1]).await;
 }
 

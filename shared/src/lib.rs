@@ -11,6 +11,7 @@ pub mod energy;
 pub mod error;
 pub mod identity;
 pub mod model;
+pub mod net;
 pub mod redact;
 pub mod time;
 pub mod wire;

@@ -66,7 +66,7 @@ pub fn login(req: &Req) -> Result<Response, ApiError> {
     let raw_username = body.str("username")?;
     let password = body.str("password")?;
     let key = raw_username.trim().to_ascii_lowercase();
-    let limiter = Limiter::new(&key, &req.client_ip());
+    let limiter = Limiter::new(&key, &req.client_ip_behind_proxies());
     let now = fn_common::now_ms();
     if let Err(limited) = limiter.check(now) {
         let mut resp = http::error(&limited.error());

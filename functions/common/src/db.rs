@@ -142,7 +142,9 @@ impl TryFrom<DbValue> for Value {
             DbValue::Binary(b) => Value::Blob(b),
             DbValue::DbNull => Value::Null,
             DbValue::Unsupported => {
-                return Err(DbError::Decode("a column of a type MySQL cannot hand over".into()))
+                return Err(DbError::Decode(
+                    "a column of a type MySQL cannot hand over".into(),
+                ))
             }
         })
     }
@@ -273,8 +275,9 @@ impl Db {
                 .map(Conn::Sqlite)
                 .map_err(|e| DbError::Unavailable(format!("{e:?}")))?,
             Backend::Mysql => {
-                let url = spin_sdk::variables::get("mysql_url")
-                    .map_err(|e| DbError::Unavailable(format!("the Spin variable mysql_url: {e:?}")))?;
+                let url = spin_sdk::variables::get("mysql_url").map_err(|e| {
+                    DbError::Unavailable(format!("the Spin variable mysql_url: {e:?}"))
+                })?;
                 mysql::Connection::open(&url)
                     .map(Conn::Mysql)
                     .map_err(|e| DbError::Unavailable(format!("{e:?}")))?
@@ -311,7 +314,12 @@ impl Db {
                 result
                     .rows
                     .into_iter()
-                    .map(|r| r.into_iter().map(Value::try_from).collect::<Result<_, _>>().map(Row))
+                    .map(|r| {
+                        r.into_iter()
+                            .map(Value::try_from)
+                            .collect::<Result<_, _>>()
+                            .map(Row)
+                    })
                     .collect()
             }
         }
@@ -416,8 +424,14 @@ mod tests {
 
     #[test]
     fn mysql_values_become_integers_and_text() {
-        assert_eq!(Value::try_from(DbValue::Int32(7)).unwrap(), Value::Integer(7));
-        assert_eq!(Value::try_from(DbValue::Str("a".into())).unwrap(), Value::Text("a".into()));
+        assert_eq!(
+            Value::try_from(DbValue::Int32(7)).unwrap(),
+            Value::Integer(7)
+        );
+        assert_eq!(
+            Value::try_from(DbValue::Str("a".into())).unwrap(),
+            Value::Text("a".into())
+        );
         assert!(Value::try_from(DbValue::Uint64(u64::MAX)).is_err());
         assert!(Value::try_from(DbValue::Unsupported).is_err());
         assert!(is_contention("Deadlock found when trying to get lock"));

@@ -2,6 +2,7 @@
 //! [`MAX_BODY_BYTES`]) and writing JSON and error responses.
 
 use futures::StreamExt;
+use iems_shared::net::TrustedProxies;
 use iems_shared::{ApiError, ErrorCode};
 use serde::Serialize;
 use spin_sdk::http::{IncomingRequest, Response};
@@ -146,6 +147,30 @@ impl Req {
         host.to_ascii_lowercase()
     }
 
+    /// The client's IP address behind the proxies in the Spin variable
+    /// `trusted_proxies` (addresses and CIDR ranges, comma-separated; empty:
+    /// nobody), which are believed about `X-Forwarded-For`. An invalid value is
+    /// logged and trusts nobody, so the limit is stricter, never looser.
+    pub fn client_ip_behind_proxies(&self) -> String {
+        let trusted = spin_sdk::variables::get("trusted_proxies").unwrap_or_default();
+        let trusted = TrustedProxies::parse(&trusted).unwrap_or_else(|e| {
+            eprintln!("the Spin variable trusted_proxies is ignored: {e}");
+            TrustedProxies::default()
+        });
+        self.client_ip_via(&trusted)
+    }
+
+    /// The client's IP address given the trusted proxies (see [`TrustedProxies::client`]).
+    pub fn client_ip_via(&self, trusted: &TrustedProxies) -> String {
+        let peer = self.client_ip();
+        match peer.parse() {
+            Ok(ip) => trusted
+                .client(ip, self.header("x-forwarded-for"))
+                .to_string(),
+            Err(_) => peer,
+        }
+    }
+
     /// The client's IP address (without the port) from `spin-client-addr`.
     pub fn client_ip(&self) -> String {
         let addr = self.header("spin-client-addr").unwrap_or("unknown");
@@ -276,6 +301,12 @@ mod tests {
         assert_eq!(req.query("bad"), Some("%zz%4"));
         assert_eq!(req.cookie("iems_refresh"), Some("abc"));
         assert_eq!(req.client_ip(), "::1");
+        let gateway = TrustedProxies::parse("::1").unwrap();
+        assert_eq!(
+            req.client_ip_via(&gateway),
+            "::1",
+            "no X-Forwarded-For: the peer"
+        );
         assert_eq!(req.segments(), ["api", "users"]);
     }
 }

@@ -1,8 +1,11 @@
 //! `iems bench api`: the API's read path on a year of data. One client owns
 //! 100 meters with a year of 10-minute readings (5,256,000 rows) and the hourly
-//! totals they make (876,000 rows), seeded straight into a fresh SQLite database; spin.toml's real components serve it on the
-//! local runtime as `iems up` does, and keep-alive connections ask for day
-//! charts of random meters and dates, then for the client's device list.
+//! totals they make (876,000 rows), seeded straight into a fresh database
+//! (SQLite, or with `--database-url mysql://…` a MySQL/MariaDB database of its
+//! own, dropped afterwards); spin.toml's real components serve it on the local
+//! runtime as `iems up` does (on MySQL with `db_backend = mysql`), and
+//! keep-alive connections ask for day charts of random meters and dates, then
+//! for the client's device list.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,10 +18,11 @@ use bytes::Bytes;
 use chrono::{Days, NaiveDate, Utc};
 use clap::Args;
 use http_body_util::Empty;
+use iems_db::{Backend, Pool};
 use iems_runtime::{App, RuntimeOptions};
 use iems_shared::domain::Role;
 use iems_shared::identity::TokenSigner;
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Any, QueryBuilder};
 
 use super::bench_load::{self, LoadArgs, MakeRequest, Outcome};
 use crate::up::keys;
@@ -58,6 +62,10 @@ pub struct BenchApiArgs {
     /// Skip building the components (use what is built).
     #[arg(long, env = "IEMS_NO_BUILD")]
     pub no_build: bool,
+    /// A MySQL/MariaDB server (`mysql://USER:PASSWORD@HOST:PORT`) to run on instead
+    /// of SQLite: the bench creates a database of its own there and drops it at the end.
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 /// What the seeding put in the database.
@@ -99,17 +107,23 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let db_path = data.join("iems.db");
-    let db_url = format!("sqlite://{}", db_path.display());
-    let seeded = seed(&db_url, devices, days).await?;
+    let database = BenchDatabase::new(args.database_url.as_deref(), &db_path)?;
+    let seeded = seed(&database.url, devices, days).await?;
 
     let (pair, _) = keys::load_or_generate(&data)?;
+    let mut variables = HashMap::from([
+        ("jwt_private_key".to_string(), pair.private_pem.clone()),
+        ("jwt_public_key".to_string(), pair.public_pem.clone()),
+    ]);
+    if let Some(host) = &database.mysql_host {
+        variables.insert("db_backend".to_string(), "mysql".to_string());
+        variables.insert("mysql_url".to_string(), database.url.clone());
+        variables.insert("mysql_host".to_string(), host.clone());
+    }
     let options = RuntimeOptions {
         data_dir: Some(data.clone()),
         default_database: Some(db_path),
-        variables: HashMap::from([
-            ("jwt_private_key".to_string(), pair.private_pem.clone()),
-            ("jwt_public_key".to_string(), pair.public_pem.clone()),
-        ]),
+        variables,
         target_dir: bench_load::cargo_target_dir(&root),
         ..Default::default()
     };
@@ -155,7 +169,7 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     println!(
         "day_p50_ms={:.2} day_p99_ms={:.2} day_rps={:.0} list_p50_ms={:.2} list_p99_ms={:.2} \
          list_rps={:.0} devices={devices} days={days} rows={} readings={} seed_s={:.1} connections={} \
-         duration_s={}",
+         duration_s={} database={}",
         ms(day.p50_us),
         ms(day.p99_us),
         day.rps,
@@ -166,9 +180,77 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         seeded.readings,
         seeded.elapsed.as_secs_f64(),
         connections,
-        duration.as_secs()
+        duration.as_secs(),
+        database.label()
     );
+    database.drop_mysql().await;
     Ok(())
+}
+
+/// The bench's own database: a SQLite file, or a fresh database on a MySQL server.
+struct BenchDatabase {
+    url: String,
+    /// `HOST:PORT` of the MySQL server (None on SQLite).
+    mysql_host: Option<String>,
+    /// The server URL without a database, to drop ours at the end.
+    mysql_server: Option<String>,
+}
+
+impl BenchDatabase {
+    fn new(server: Option<&str>, sqlite_path: &std::path::Path) -> anyhow::Result<BenchDatabase> {
+        let Some(server) = server else {
+            return Ok(BenchDatabase {
+                url: format!("sqlite://{}", sqlite_path.display()),
+                mysql_host: None,
+                mysql_server: None,
+            });
+        };
+        ensure!(
+            Backend::of(server)? == Backend::Mysql,
+            "--database-url must be a MySQL server URL (mysql://USER:PASSWORD@HOST:PORT)"
+        );
+        let url = reqwest::Url::parse(server).context("--database-url")?;
+        ensure!(
+            url.path().trim_matches('/').is_empty(),
+            "--database-url names a server, not a database: the bench creates its own"
+        );
+        let host = url.host_str().context("--database-url has no host")?;
+        let port = url.port().unwrap_or(3306);
+        let server = server.trim_end_matches('/').to_owned();
+        Ok(BenchDatabase {
+            url: format!("{server}/iems_bench_api_{}", uuid::Uuid::new_v4().simple()),
+            mysql_host: Some(format!("{host}:{port}")),
+            mysql_server: Some(server),
+        })
+    }
+
+    fn label(&self) -> &'static str {
+        if self.mysql_host.is_some() {
+            "mysql"
+        } else {
+            "sqlite"
+        }
+    }
+
+    /// Drops the bench's MySQL database (nothing to do on SQLite: the directory goes).
+    async fn drop_mysql(&self) {
+        let Some(server) = &self.mysql_server else {
+            return;
+        };
+        let name = self.url.rsplit('/').next().unwrap_or_default();
+        let dropped = async {
+            let pool = iems_db::connect(server, 1).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = dropped {
+            eprintln!("could not drop the bench database {name}: {e:#}");
+        }
+    }
 }
 
 fn ms(us: u64) -> f64 {
@@ -259,7 +341,7 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
     iems_db::migrate(db_url)
         .await
         .context("migrating the bench database")?;
-    let pool = iems_db::sqlite_pool(db_url, 1).await?;
+    let pool = iems_db::connect(db_url, 1).await?;
     let now = Utc::now().timestamp_millis();
     let client_id = uuid::Uuid::new_v4().to_string();
     // No one signs in: the bench signs the client's access token itself.
@@ -352,12 +434,7 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
     })
 }
 
-async fn insert_devices(
-    pool: &SqlitePool,
-    owner: &str,
-    ids: &[String],
-    now: i64,
-) -> anyhow::Result<()> {
+async fn insert_devices(pool: &Pool, owner: &str, ids: &[String], now: i64) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let numbered: Vec<(usize, &String)> =
         ids.iter().enumerate().map(|(i, id)| (i + 1, id)).collect();
@@ -385,13 +462,13 @@ async fn insert_devices(
 /// Stores `rows` with multi-row INSERTs of [`ROWS_PER_INSERT`] rows each;
 /// `head` names the table and columns, `bind` binds one row's values.
 async fn insert_rows<'args, T>(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     head: &str,
     rows: &'args [T],
-    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, 'args, Sqlite, &'static str>, &'args T),
+    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, 'args, Any, &'static str>, &'args T),
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(ROWS_PER_INSERT as usize) {
-        let mut insert = QueryBuilder::<Sqlite>::new(head);
+        let mut insert = QueryBuilder::<Any>::new(head);
         insert.push_values(chunk, &mut bind);
         insert.build().execute(&mut *conn).await?;
     }

@@ -9,13 +9,13 @@ mod client;
 pub mod wasm;
 pub mod world;
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
 use iems_runtime::{App, RuntimeOptions};
 use iems_shared::identity::{generate_keypair, hash_password, KeyPair};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
 
 pub use client::Reply;
 
@@ -214,7 +214,12 @@ impl TestApi {
     }
 
     /// Inserts a device directly; returns its id.
-    pub async fn seed_device(&self, name: &str, owner: Option<&str>, max_hourly_kwh: f64) -> String {
+    pub async fn seed_device(
+        &self,
+        name: &str,
+        owner: Option<&str>,
+        max_hourly_kwh: f64,
+    ) -> String {
         let id = uuid_v4();
         let uwh = (max_hourly_kwh * 1e9).round() as i64;
         sqlx::query(
