@@ -245,6 +245,7 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     // The functions on iems' runtime, reading their variables from SPIN_VARIABLE_* as under Spin.
     let manifest = common::wasm::write_manifest(dir.path());
     let api_addr = free_addr();
+    let metrics_addr = free_addr();
     let data = dir.path().join("functions-data");
     let mut functions = spawn(
         "serve-functions",
@@ -252,6 +253,8 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
             "serve-functions",
             "--listen",
             &api_addr,
+            "--metrics-listen",
+            &metrics_addr,
             "--manifest",
             &manifest.display().to_string(),
             "--data",
@@ -504,6 +507,31 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         ["Is my meter right?", "Looking now", "Still there?"]
     );
     assert_spare_has_no_alerts(&pool, &devices[1]).await;
+
+    // The functions counted those requests by spin.toml route and status.
+    let metrics = http
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .expect("the functions' /metrics answers")
+        .text()
+        .await
+        .unwrap();
+    let logins = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("iems_http_requests_total{")
+                && l.contains(r#"route="/api/auth/...""#)
+                && l.contains(r#"component="auth""#)
+                && l.contains(r#"method="POST""#)
+                && l.contains(r#"status="200""#)
+        })
+        .unwrap_or_else(|| panic!("no login count in:\n{metrics}"));
+    assert!(logins.ends_with(" 2"), "two sign-ins: {logins}");
+    assert!(
+        metrics.contains(r#"iems_http_request_duration_seconds_count{route="/api/devices/..."} "#),
+        "{metrics}"
+    );
 }
 
 async fn assert_spare_has_no_alerts(pool: &Pool, device: &str) {

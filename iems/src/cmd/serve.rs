@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// (the CARGO_TARGET_DIR they were built with).
     #[arg(long, env = "CARGO_TARGET_DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Serve Prometheus `/metrics` (requests by route and status, durations) on
+    /// this address, apart from the app's routes.
+    #[arg(long, env = "IEMS_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 fn parse_variable(s: &str) -> Result<(String, String), String> {
@@ -80,6 +84,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.listen))?;
     for (route, component) in app.routes() {
         tracing::info!(%route, %component, "route");
+    }
+    if let Some(addr) = args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr} for /metrics"))?;
+        let router = super::fn_metrics::install(&app);
+        tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
     }
     tracing::info!("serving functions on http://{}", listener.local_addr()?);
     app.serve(listener, iems_runtime::shutdown_signal()).await?;
