@@ -1,10 +1,10 @@
 //! Turns a batch of deliveries into readings to store and dead letters to send.
 
 use crate::devices::{DeviceCache, DeviceInfo};
+use iems_db::Pool;
 use iems_shared::consumption::Reading;
 use iems_shared::wire::decode_readings;
 use serde_json::Value;
-use sqlx::SqlitePool;
 
 /// A valid reading of a known device.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub(crate) struct Sorted {
 pub(crate) async fn sort(
     body: &[u8],
     devices: &mut DeviceCache,
-    pool: &SqlitePool,
+    pool: &Pool,
 ) -> Result<Sorted, sqlx::Error> {
     let mut sorted = Sorted::default();
     let items = match decode_readings(body) {

@@ -1,7 +1,7 @@
 //! Device limits and owners, read from the database and cached briefly so an
 //! admin's change applies within seconds without a query per reading.
 
-use sqlx::SqlitePool;
+use iems_db::Pool;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -35,7 +35,7 @@ impl DeviceCache {
     /// The device, or `None` when no such device exists.
     pub(crate) async fn get(
         &mut self,
-        pool: &SqlitePool,
+        pool: &Pool,
         id: Uuid,
     ) -> Result<Option<DeviceInfo>, sqlx::Error> {
         if let Some((fetched, info)) = self.entries.get(&id) {

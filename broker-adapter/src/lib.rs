@@ -1,13 +1,14 @@
 //! The broker-adapter: consumes meter readings from the bus, stores them with
-//! the hourly totals they change in batched SQLite transactions, acks only after
-//! the commit, dead-letters what cannot be stored (with the reason), stores an
+//! the hourly totals they change in batched transactions (SQLite or MySQL),
+//! acks only after the commit, dead-letters what cannot be stored (with the reason), stores an
 //! alert the first time an hour passes its device's limit and publishes alerts
 //! and changed totals for ws-hub.
 //!
 //! Exactness rests on three things: the readings primary key (a duplicate counts
 //! once), the shared consumption rules' insertion deltas (any order gives the same
-//! totals), and `BEGIN IMMEDIATE` (neighbours are read under the write lock, so
-//! several adapters on one database serialize).
+//! totals), and a lock taken before the neighbours are read (`BEGIN IMMEDIATE`
+//! on SQLite, the batch's device rows `FOR UPDATE` on MySQL), so several
+//! adapters on one database serialize per device.
 
 mod decode;
 mod devices;
@@ -18,8 +19,8 @@ mod worker;
 pub use devices::DeviceInfo;
 pub use worker::Stats;
 
+use iems_db::Pool;
 use iems_messaging::{Bus, BusError};
-use sqlx::SqlitePool;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,7 +62,7 @@ impl Default for AdapterConfig {
 pub async fn run(
     config: AdapterConfig,
     bus: Bus,
-    pool: SqlitePool,
+    pool: Pool,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), AdapterError> {
     run_with_stats(config, bus, pool, Arc::new(Stats::default()), shutdown).await
@@ -71,7 +72,7 @@ pub async fn run(
 pub async fn run_with_stats(
     config: AdapterConfig,
     bus: Bus,
-    pool: SqlitePool,
+    pool: Pool,
     stats: Arc<Stats>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), AdapterError> {

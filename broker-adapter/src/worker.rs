@@ -5,8 +5,8 @@ use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
 use crate::store;
 use crate::{AdapterConfig, AdapterError};
+use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Topic};
-use sqlx::SqlitePool;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -39,25 +39,23 @@ impl Stats {
 pub(crate) struct Worker {
     config: AdapterConfig,
     bus: Bus,
-    pool: SqlitePool,
+    pool: Pool,
+    backend: Backend,
     stats: Arc<Stats>,
     devices: DeviceCache,
     updates: UpdateThrottle,
 }
 
 impl Worker {
-    pub(crate) fn new(
-        config: AdapterConfig,
-        bus: Bus,
-        pool: SqlitePool,
-        stats: Arc<Stats>,
-    ) -> Self {
+    pub(crate) fn new(config: AdapterConfig, bus: Bus, pool: Pool, stats: Arc<Stats>) -> Self {
+        let backend = Backend::of_pool(&pool);
         let devices = DeviceCache::new(config.device_cache_ttl);
         let updates = UpdateThrottle::new(config.update_interval);
         Worker {
             config,
             bus,
             pool,
+            backend,
             stats,
             devices,
             updates,
@@ -135,7 +133,7 @@ impl Worker {
         }
         if !readings.is_empty() {
             let now_ms = chrono::Utc::now().timestamp_millis();
-            match store::apply(&self.pool, &readings, now_ms).await {
+            match store::apply(&self.pool, self.backend, &readings, now_ms).await {
                 Ok(applied) => {
                     self.stats.batches.fetch_add(1, Ordering::Relaxed);
                     self.stats

@@ -1,10 +1,12 @@
 //! `iems broker-adapter` as a real process: killed with SIGKILL mid-stream and
 //! restarted it loses no reading and counts none twice; SIGTERM stops it cleanly.
+//! On the database `IEMS_TEST_DATABASE` selects (SQLite by default, or MySQL).
 
+use iems_db::testing::TestDatabase;
+use iems_db::Pool;
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::{hourly_totals, Reading};
 use iems_shared::Energy;
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,7 +53,7 @@ fn adapter_with(db_url: &str, namespace: &str, extra: &[&str]) -> Child {
         .expect("start iems broker-adapter")
 }
 
-async fn count(pool: &SqlitePool) -> i64 {
+async fn count(pool: &Pool) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM readings")
         .fetch_one(pool)
         .await
@@ -67,9 +69,8 @@ async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
 }
 
 struct Setup {
-    _dir: tempfile::TempDir,
-    url: String,
-    pool: SqlitePool,
+    db: TestDatabase,
+    pool: Pool,
     bus: Bus,
     device: uuid::Uuid,
     readings: Vec<Reading>,
@@ -77,10 +78,8 @@ struct Setup {
 
 async fn setup(prefix: &str, n: usize) -> Setup {
     require_rabbitmq();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("iems.db").display());
-    iems_db::migrate(&url).await.unwrap();
-    let pool = iems_db::sqlite_pool(&url, 2).await.unwrap();
+    let db = TestDatabase::from_env().await;
+    let pool = db.pool(2).await.unwrap();
     let device = uuid::Uuid::new_v4();
     sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'm', 1000000000000, 0, 0)")
         .bind(device.to_string())
@@ -103,8 +102,7 @@ async fn setup(prefix: &str, n: usize) -> Setup {
         })
         .collect();
     Setup {
-        _dir: dir,
-        url,
+        db,
         pool,
         bus,
         device,
@@ -150,7 +148,7 @@ fn expected(s: &Setup) -> BTreeMap<i64, i64> {
 async fn sigkill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice() {
     let s = setup("kill", 12000).await;
     publish(&s).await;
-    let mut first = adapter(&s.url, s.bus.names().namespace());
+    let mut first = adapter(s.db.url(), s.bus.names().namespace());
     wait_for("the first readings", 60, async || {
         count(&s.pool).await >= 300
     })
@@ -160,7 +158,7 @@ async fn sigkill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice(
     let at_kill = count(&s.pool).await;
     assert!(at_kill < 12000, "killed mid-stream ({at_kill} stored)");
 
-    let mut second = adapter(&s.url, s.bus.names().namespace());
+    let mut second = adapter(s.db.url(), s.bus.names().namespace());
     wait_for("every reading", 120, async || count(&s.pool).await == 12000).await;
     wait_for("an empty queue", 30, async || {
         s.bus.pending_readings().await.unwrap_or(1) == 0
@@ -175,7 +173,7 @@ async fn sigkill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice(
 #[tokio::test]
 async fn sigterm_finishes_the_batch_and_exits() {
     let s = setup("term", 2000).await;
-    let mut child = adapter(&s.url, s.bus.names().namespace());
+    let mut child = adapter(s.db.url(), s.bus.names().namespace());
     // Wait until it consumes (the topology exists already, so readings wait in the queue).
     tokio::time::sleep(Duration::from_millis(800)).await;
     publish(&s).await;
@@ -202,7 +200,7 @@ async fn sigterm_finishes_the_batch_and_exits() {
     };
     assert!(status.success(), "exit status {status}");
     // Whatever it stored is consistent; a restart finishes the rest exactly.
-    let mut again = adapter(&s.url, s.bus.names().namespace());
+    let mut again = adapter(s.db.url(), s.bus.names().namespace());
     wait_for("every reading", 120, async || count(&s.pool).await == 2000).await;
     again.kill().unwrap();
     again.wait().unwrap();
@@ -221,7 +219,11 @@ async fn health_and_metrics_report_what_was_stored() {
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
-    let mut child = adapter_with(&s.url, s.bus.names().namespace(), &["--listen", &listen]);
+    let mut child = adapter_with(
+        s.db.url(),
+        s.bus.names().namespace(),
+        &["--listen", &listen],
+    );
     publish(&s).await;
     wait_for("every reading", 120, async || count(&s.pool).await == 500).await;
     let http = reqwest::Client::new();

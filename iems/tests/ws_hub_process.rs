@@ -1,6 +1,8 @@
 //! `iems ws-hub` as its own process: `/healthz` and Prometheus `/metrics`
-//! beside `/ws`, the open-socket gauge following a real WebSocket.
+//! beside `/ws`, the open-socket gauge following a real WebSocket. On the
+//! database `IEMS_TEST_DATABASE` selects (SQLite by default, or MySQL).
 
+use iems_db::testing::TestDatabase;
 use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, TokenSigner};
 use std::process::{Child, Command, Stdio};
@@ -44,6 +46,7 @@ async fn wait_for_metric(http: &reqwest::Client, addr: &str, line: &str) {
 
 #[tokio::test]
 async fn health_and_metrics_beside_the_websockets() {
+    let db = TestDatabase::from_env().await;
     let dir = tempfile::tempdir().unwrap();
     let keys = generate_keypair();
     let key_file = dir.path().join("jwt.pub.pem");
@@ -57,8 +60,7 @@ async fn health_and_metrics_beside_the_websockets() {
     let child = Command::new(env!("CARGO_BIN_EXE_iems"))
         .args(["ws-hub", "--listen", &addr, "--public-key-file"])
         .arg(&key_file)
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.path().join("iems.db").display()))
+        .args(["--database-url", db.url()])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -1,17 +1,17 @@
 //! Chat persistence: who may write where, storing messages (idempotent on the
 //! client message id) and read marks.
 
+use iems_db::{Backend, Pool};
 use iems_shared::error::{ApiError, ErrorCode};
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
 use iems_shared::time::{from_unix_ms, rfc3339};
 use iems_shared::wire::{validate_chat_body, validate_client_msg_id};
-use sqlx::SqlitePool;
 
 /// Checks that `claims` may use `conversation_id`: a client only its own, an admin
 /// any existing client's.
 pub(crate) async fn authorize(
-    pool: &SqlitePool,
+    pool: &Pool,
     claims: &Claims,
     conversation_id: &str,
 ) -> Result<(), ApiError> {
@@ -39,7 +39,8 @@ pub(crate) async fn authorize(
 /// Stores a message from `claims.sub` before anyone sees it; a retry with the same
 /// client message id returns the message stored the first time.
 pub(crate) async fn store(
-    pool: &SqlitePool,
+    pool: &Pool,
+    backend: Backend,
     claims: &Claims,
     conversation_id: &str,
     body: &str,
@@ -49,11 +50,16 @@ pub(crate) async fn store(
     validate_client_msg_id(client_msg_id)?;
     authorize(pool, claims, conversation_id).await?;
     let now = chrono::Utc::now().timestamp_millis();
-    sqlx::query(
+    // A retry keeps the first message. MySQL: a no-op update rather than `INSERT
+    // IGNORE`, which would also swallow a foreign key violation.
+    let on_retry = match backend {
+        Backend::Sqlite => "ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+        Backend::Mysql => "ON DUPLICATE KEY UPDATE id = id",
+    };
+    sqlx::query(&format!(
         "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
-    )
+         VALUES (?, ?, ?, ?, ?, ?) {on_retry}"
+    ))
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(conversation_id)
     .bind(&claims.sub)
@@ -89,7 +95,8 @@ pub(crate) async fn store(
 
 /// Moves this side's read mark of a conversation up to a message (never back).
 pub(crate) async fn mark_read(
-    pool: &SqlitePool,
+    pool: &Pool,
+    backend: Backend,
     claims: &Claims,
     conversation_id: &str,
     up_to_id: &str,
@@ -108,13 +115,25 @@ pub(crate) async fn mark_read(
     } else {
         "client"
     };
-    sqlx::query(
+    let only_forward = match backend {
+        Backend::Sqlite => {
+            "ON CONFLICT (conversation_id, side) DO UPDATE SET
+                 up_to_seq = excluded.up_to_seq, read_by = excluded.read_by, updated_at = excluded.updated_at
+             WHERE excluded.up_to_seq > chat_reads.up_to_seq"
+        }
+        // MySQL assigns left to right, each assignment seeing the ones before:
+        // the mark itself moves last.
+        Backend::Mysql => {
+            "ON DUPLICATE KEY UPDATE
+                 read_by = IF(VALUES(up_to_seq) > up_to_seq, VALUES(read_by), read_by),
+                 updated_at = IF(VALUES(up_to_seq) > up_to_seq, VALUES(updated_at), updated_at),
+                 up_to_seq = GREATEST(up_to_seq, VALUES(up_to_seq))"
+        }
+    };
+    sqlx::query(&format!(
         "INSERT INTO chat_reads (conversation_id, side, up_to_seq, read_by, updated_at)
-         VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (conversation_id, side) DO UPDATE SET
-             up_to_seq = excluded.up_to_seq, read_by = excluded.read_by, updated_at = excluded.updated_at
-         WHERE excluded.up_to_seq > chat_reads.up_to_seq",
-    )
+         VALUES (?, ?, ?, ?, ?) {only_forward}"
+    ))
     .bind(conversation_id)
     .bind(side)
     .bind(seq)

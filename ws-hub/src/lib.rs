@@ -18,10 +18,10 @@ pub use session::{CLOSE_GOING_AWAY, CLOSE_TOKEN_EXPIRED};
 
 use axum::routing::get;
 use axum::Router;
+use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, BusError, Topic};
 use iems_shared::identity::TokenVerifier;
 use registry::Registry;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -74,7 +74,8 @@ pub enum HubError {
 /// What the sessions and the bus pumps share.
 pub(crate) struct Shared {
     pub(crate) config: HubConfig,
-    pub(crate) pool: SqlitePool,
+    pub(crate) pool: Pool,
+    pub(crate) backend: Backend,
     pub(crate) bus: Bus,
     pub(crate) verifier: TokenVerifier,
     pub(crate) registry: Registry,
@@ -95,11 +96,12 @@ impl Hub {
     pub async fn start(
         config: HubConfig,
         bus: Bus,
-        pool: SqlitePool,
+        pool: Pool,
         verifier: TokenVerifier,
     ) -> Result<Hub, HubError> {
         let shared = Arc::new(Shared {
             config,
+            backend: Backend::of_pool(&pool),
             pool,
             bus: bus.clone(),
             verifier,

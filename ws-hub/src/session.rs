@@ -169,6 +169,7 @@ async fn handle_chat(shared: &Shared, claims: &Claims, frame: ClientFrame) -> Re
         } => {
             let message = chat::store(
                 &shared.pool,
+                shared.backend,
                 claims,
                 &conversation_id,
                 &body,
@@ -192,7 +193,14 @@ async fn handle_chat(shared: &Shared, claims: &Claims, frame: ClientFrame) -> Re
             conversation_id,
             up_to_id,
         } => {
-            chat::mark_read(&shared.pool, claims, &conversation_id, &up_to_id).await?;
+            chat::mark_read(
+                &shared.pool,
+                shared.backend,
+                claims,
+                &conversation_id,
+                &up_to_id,
+            )
+            .await?;
             ChatEvent::Read {
                 conversation_id,
                 user_id: claims.sub.clone(),

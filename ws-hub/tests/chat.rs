@@ -104,6 +104,27 @@ async fn client_and_admin_chat_across_instances() {
     );
     assert!(reads[0].1 > reads[1].1, "client read the later message");
 
+    // A read mark only moves forward: another admin reads the reply, then the
+    // first one the older message; support's mark stays at the reply, by the other admin.
+    let admin2 = env.user("ada", Role::Admin).await;
+    let mut m2 = connect(a.addr, &env.token(&admin2, Role::Admin)).await;
+    for (socket, up_to) in [(&mut m2, &reply), (&mut m, &echo)] {
+        send(
+            socket,
+            json!({"type":"chat.read","conversation_id":client,"up_to_id":up_to["id"]}),
+        )
+        .await;
+        assert_eq!(expect(&mut c, "chat.read").await["up_to_id"], up_to["id"]);
+    }
+    let support: (i64, String) = sqlx::query_as(
+        "SELECT up_to_seq, read_by FROM chat_reads WHERE conversation_id = ? AND side = 'support'",
+    )
+    .bind(&client)
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
+    assert_eq!(support, (reads[0].1, admin2.clone()));
+
     a.stop().await;
     b.stop().await;
     env.cleanup().await;

@@ -1,12 +1,14 @@
-//! Helpers for the adapter's tests: a fresh migrated SQLite file, devices,
-//! reading messages, a running adapter, and the real RabbitMQ (own names per test).
+//! Helpers for the adapter's tests: a fresh migrated database (SQLite, or MySQL
+//! with `IEMS_TEST_DATABASE=mysql`), devices, reading messages, a running
+//! adapter, and the real RabbitMQ (own names per test).
 #![allow(dead_code)]
 
 use iems_broker_adapter::{AdapterConfig, Stats};
+use iems_db::testing::TestDatabase;
+use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::Reading;
 use iems_shared::Energy;
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,32 +16,33 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// A migrated SQLite file in a temporary directory.
+/// A migrated throwaway database and a pool on it.
 pub struct TestDb {
-    _dir: tempfile::TempDir,
-    /// `sqlite://…` URL of the file.
-    pub url: String,
+    /// The database (dropped with this value).
+    pub database: TestDatabase,
     /// A pool on it.
-    pub pool: SqlitePool,
+    pub pool: Pool,
 }
 
 impl TestDb {
-    /// Creates and migrates a fresh database.
+    /// A fresh database on the backend `IEMS_TEST_DATABASE` names.
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("iems.db").display());
-        iems_db::migrate(&url).await.unwrap();
-        let pool = iems_db::sqlite_pool(&url, 4).await.unwrap();
-        TestDb {
-            _dir: dir,
-            url,
-            pool,
-        }
+        Self::with(TestDatabase::from_env().await).await
     }
 
-    /// Another pool on the same file (as a second adapter process would have).
-    pub async fn another_pool(&self) -> SqlitePool {
-        iems_db::sqlite_pool(&self.url, 4).await.unwrap()
+    /// A fresh database on `backend`, whatever `IEMS_TEST_DATABASE` says.
+    pub async fn on(backend: Backend) -> Self {
+        Self::with(TestDatabase::create(backend).await).await
+    }
+
+    async fn with(database: TestDatabase) -> Self {
+        let pool = database.pool(4).await.unwrap();
+        TestDb { database, pool }
+    }
+
+    /// Another pool on the same database (as a second adapter process would have).
+    pub async fn another_pool(&self) -> Pool {
+        self.database.pool(4).await.unwrap()
     }
 
     /// Inserts a device with an hourly limit; returns its id.
@@ -148,7 +151,7 @@ pub struct Running {
 
 impl Running {
     /// Starts an adapter on `bus` and `pool`.
-    pub fn start(bus: Bus, pool: SqlitePool) -> Self {
+    pub fn start(bus: Bus, pool: Pool) -> Self {
         let stats = Arc::new(Stats::default());
         let (stop, stopped) = oneshot::channel::<()>();
         let config = AdapterConfig {

@@ -2,13 +2,16 @@
 //! confirms, consumed with acks, no database), (b) the same number of readings
 //! through the broker-adapter until every hourly total is committed, (c) the same
 //! with 100 readings per message, and the latency from publish to alert stored.
+//! Each case runs on a fresh database: a temporary SQLite file, or with
+//! `--database-url mysql://…` a throwaway database on that MySQL server.
 
 use anyhow::{ensure, Context};
 use clap::Args;
 use iems_broker_adapter::{AdapterConfig, Stats};
+use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, BusConfig, Topic};
 use iems_simulator::{Course, PlayConfig, Timeline};
-use sqlx::SqlitePool;
+use sqlx::migrate::MigrateDatabase;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +34,12 @@ pub struct BenchIngestArgs {
     /// Alerts timed for the latency figure (default 300, 100 with --quick).
     #[arg(long)]
     pub alerts: Option<usize>,
+    /// MySQL/MariaDB server to measure on, `mysql://USER:PASSWORD@HOST:PORT/NAME`:
+    /// each case runs in a database `NAME_<random>` that the bench creates there
+    /// and drops afterwards (NAME defaults to `iems_bench`; the database NAME
+    /// itself is never touched). Without it, a temporary SQLite file per case.
+    #[arg(long, env = "IEMS_BENCH_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// RabbitMQ to measure against.
     #[arg(long, env = "IEMS_AMQP_URL", default_value = iems_messaging::DEFAULT_AMQP_URL, hide_default_value = true)]
     pub amqp_url: String,
@@ -43,30 +52,33 @@ pub async fn run(args: BenchIngestArgs) -> anyhow::Result<()> {
         .unwrap_or(if args.quick { 20_000 } else { 100_000 });
     let alerts = args.alerts.unwrap_or(if args.quick { 100 } else { 300 });
     let devices = args.devices.max(1);
+    let db = BenchDatabase::new(args.database_url.as_deref())?;
+    println!("database: {}", db.describe());
     let broker_rps = broker_baseline(&args.amqp_url, n)
         .await
         .context("broker baseline")?;
     println!("(a) broker baseline   {n} messages            {broker_rps:>10.0} msg/s");
-    let ingest_rps = ingest(&args.amqp_url, n, devices, 1)
+    let ingest_rps = ingest(&db, &args.amqp_url, n, devices, 1)
         .await
         .context("ingest")?;
     println!("(b) broker-adapter    {n} readings, {devices} devices {ingest_rps:>10.0} readings/s");
-    let batched_rps = ingest(&args.amqp_url, n, devices, args.batch)
+    let batched_rps = ingest(&db, &args.amqp_url, n, devices, args.batch)
         .await
         .context("batched ingest")?;
     println!(
         "(c) batched ×{}      {n} readings            {batched_rps:>10.0} readings/s",
         args.batch
     );
-    let (p50, p99) = alert_latency(&args.amqp_url, alerts)
+    let (p50, p99) = alert_latency(&db, &args.amqp_url, alerts)
         .await
         .context("alert latency")?;
     println!(
         "alert latency (publish → alert stored), {alerts} alerts: p50 {p50:.2} ms, p99 {p99:.2} ms"
     );
     println!(
-        "bench=ingest readings={n} devices={devices} broker_rps={broker_rps:.0} ingest_rps={ingest_rps:.0} ratio={:.2} batched_rps={batched_rps:.0} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2}",
-        ingest_rps / broker_rps
+        "bench=ingest readings={n} devices={devices} broker_rps={broker_rps:.0} ingest_rps={ingest_rps:.0} ratio={:.2} batched_rps={batched_rps:.0} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2} database={}",
+        ingest_rps / broker_rps,
+        db.backend_name()
     );
     Ok(())
 }
@@ -110,16 +122,119 @@ async fn broker_baseline(url: &str, n: usize) -> anyhow::Result<f64> {
     Ok(rps)
 }
 
-/// A fresh migrated SQLite database in a temporary directory.
-async fn database() -> anyhow::Result<(tempfile::TempDir, SqlitePool)> {
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    iems_db::migrate(&url).await?;
-    Ok((dir, iems_db::sqlite_pool(&url, 4).await?))
+/// Where the cases get their fresh databases.
+enum BenchDatabase {
+    /// A temporary SQLite file per case.
+    Sqlite,
+    /// A database per case on this MySQL server: `(server URL without a
+    /// database, name prefix, query string)`.
+    Mysql {
+        server: String,
+        prefix: String,
+        query: String,
+    },
+}
+
+/// One case's migrated database, removed by [`CaseDatabase::close`] (SQLite: with its directory).
+struct CaseDatabase {
+    pool: Pool,
+    mysql_url: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl BenchDatabase {
+    fn new(url: Option<&str>) -> anyhow::Result<BenchDatabase> {
+        let Some(url) = url else {
+            return Ok(BenchDatabase::Sqlite);
+        };
+        anyhow::ensure!(
+            Backend::of(url)? == Backend::Mysql,
+            "--database-url takes a MySQL server (mysql://…); SQLite is the default, in a temporary file"
+        );
+        // sqlx creates and drops databases only under the `mysql` scheme.
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, name) = rest.split_once('/').unwrap_or((rest, ""));
+        let name = name.trim_end_matches('/');
+        Ok(BenchDatabase::Mysql {
+            server: format!("mysql://{authority}"),
+            prefix: if name.is_empty() { "iems_bench" } else { name }.to_owned(),
+            query: if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            },
+        })
+    }
+
+    fn backend_name(&self) -> &'static str {
+        match self {
+            BenchDatabase::Sqlite => "sqlite",
+            BenchDatabase::Mysql { .. } => "mysql",
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            BenchDatabase::Sqlite => "SQLite, a temporary file per case".to_owned(),
+            BenchDatabase::Mysql { server, prefix, .. } => format!(
+                "MySQL {}, a database {prefix}_<random> per case, dropped afterwards",
+                iems_db::redact(server)
+            ),
+        }
+    }
+
+    /// A fresh migrated database for one case.
+    async fn case(&self) -> anyhow::Result<CaseDatabase> {
+        match self {
+            BenchDatabase::Sqlite => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                iems_db::migrate(&url).await?;
+                Ok(CaseDatabase {
+                    pool: iems_db::connect(&url, 4).await?,
+                    mysql_url: None,
+                    _dir: Some(dir),
+                })
+            }
+            BenchDatabase::Mysql {
+                server,
+                prefix,
+                query,
+            } => {
+                let name = format!(
+                    "{prefix}_{}",
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                );
+                let url = format!("{server}/{name}{query}");
+                // `migrate` creates the database.
+                iems_db::migrate(&url)
+                    .await
+                    .with_context(|| format!("creating {}", iems_db::redact(&url)))?;
+                Ok(CaseDatabase {
+                    pool: iems_db::connect(&url, 4).await?,
+                    mysql_url: Some(url),
+                    _dir: None,
+                })
+            }
+        }
+    }
+}
+
+impl CaseDatabase {
+    async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(url) = &self.mysql_url {
+            sqlx::MySql::drop_database(url)
+                .await
+                .with_context(|| format!("dropping {}", iems_db::redact(url)))?;
+        }
+        Ok(())
+    }
 }
 
 async fn add_devices(
-    pool: &SqlitePool,
+    pool: &Pool,
     count: usize,
     max_hourly_uwh: i64,
 ) -> anyhow::Result<Vec<uuid::Uuid>> {
@@ -143,7 +258,7 @@ struct Adapter {
     stats: Arc<Stats>,
 }
 
-async fn start_adapter(url: &str, ns: &str, pool: &SqlitePool) -> anyhow::Result<Adapter> {
+async fn start_adapter(url: &str, ns: &str, pool: &Pool) -> anyhow::Result<Adapter> {
     let bus = bus(url, ns).await?;
     let stats = Arc::new(Stats::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -169,9 +284,16 @@ impl Adapter {
 }
 
 /// Plays `n` household readings over `devices` meters, `batch` per message, until all are committed.
-async fn ingest(url: &str, n: usize, devices: usize, batch: usize) -> anyhow::Result<f64> {
+async fn ingest(
+    db: &BenchDatabase,
+    url: &str,
+    n: usize,
+    devices: usize,
+    batch: usize,
+) -> anyhow::Result<f64> {
     let ns = namespace("ingest");
-    let (_dir, pool) = database().await?;
+    let case = db.case().await?;
+    let pool = case.pool.clone();
     let ids = add_devices(&pool, devices, i64::MAX / 4).await?;
     let course = Course::Registers(iems_simulator::household_registers(7, 5));
     let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")?.to_utc();
@@ -209,14 +331,15 @@ async fn ingest(url: &str, n: usize, devices: usize, batch: usize) -> anyhow::Re
     adapter.stop().await?;
     publisher.delete_topology().await?;
     publisher.close().await;
-    pool.close().await;
+    case.close().await?;
     Ok(rps)
 }
 
 /// Times `count` alerts, each from one reading that takes a new hour over a tiny limit.
-async fn alert_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64)> {
+async fn alert_latency(db: &BenchDatabase, url: &str, count: usize) -> anyhow::Result<(f64, f64)> {
     let ns = namespace("alerts");
-    let (_dir, pool) = database().await?;
+    let case = db.case().await?;
+    let pool = case.pool.clone();
     let device = add_devices(&pool, 1, 1_000).await?[0];
     let publisher = bus(url, &ns).await?;
     let mut events = publisher.subscribe(Topic::Alerts).await?;
@@ -253,6 +376,7 @@ async fn alert_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64)> {
     adapter.stop().await?;
     publisher.delete_topology().await?;
     publisher.close().await;
+    case.close().await?;
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         latencies[((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]

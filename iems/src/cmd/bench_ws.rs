@@ -62,7 +62,7 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     iems_db::migrate(&db_url).await?;
-    let pool = iems_db::sqlite_pool(&db_url, 1).await?;
+    let pool = iems_db::connect(&db_url, 1).await?;
     let chat_user = uuid::Uuid::new_v4().to_string();
     let target_user = uuid::Uuid::new_v4().to_string();
     sqlx::query("INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, 'bench', 'bench', 'Bench', 'client', 'x', 0, 0)")

@@ -14,7 +14,8 @@ use super::ops;
 /// Arguments of `iems broker-adapter`.
 #[derive(Debug, clap::Args)]
 pub struct BrokerAdapterArgs {
-    /// Database with the readings, hourly totals and alerts: `sqlite://PATH`.
+    /// Database with the readings, hourly totals and alerts: `sqlite://PATH` or
+    /// `mysql://USER:PASSWORD@HOST:PORT/DATABASE`.
     #[arg(long, env = "IEMS_DATABASE_URL")]
     pub database_url: String,
     /// RabbitMQ to consume readings from.
@@ -48,7 +49,7 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("migrating {redacted}"))?;
     }
-    let pool = iems_db::sqlite_pool(&args.database_url, 4)
+    let pool = iems_db::connect(&args.database_url, 4)
         .await
         .with_context(|| format!("opening {redacted}"))?;
     let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;

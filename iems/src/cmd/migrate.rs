@@ -5,7 +5,8 @@ use anyhow::Context;
 /// Arguments of `iems migrate`.
 #[derive(Debug, clap::Args)]
 pub struct MigrateArgs {
-    /// Database to migrate: `sqlite://PATH` (created if missing).
+    /// Database to migrate: `sqlite://PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`
+    /// (either created if missing).
     #[arg(long, env = "IEMS_DATABASE_URL")]
     pub database_url: String,
     /// Also create the first admin with this username when there is no admin
@@ -29,7 +30,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
         println!("{redacted}: applied {applied} migration(s)");
     }
     if let (Some(username), Some(password)) = (&args.admin_username, &args.admin_password) {
-        let pool = iems_db::sqlite_pool(&args.database_url, 1)
+        let pool = iems_db::connect(&args.database_url, 1)
             .await
             .with_context(|| format!("opening {redacted}"))?;
         let created = crate::up::seed::ensure_admin(&pool, username, Some(password)).await;

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use iems_db::Pool;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 /// A value read at every scrape.
@@ -61,11 +61,11 @@ impl Collector for Sampled {
 #[derive(Clone)]
 struct Ops {
     registry: Arc<Registry>,
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 /// `/healthz` and `/metrics` for a service with `metrics` and a database.
-pub fn router(metrics: Sampled, pool: SqlitePool) -> axum::Router {
+pub fn router(metrics: Sampled, pool: Pool) -> axum::Router {
     let mut registry = Registry::with_prefix("iems");
     registry.register_collector(Box::new(metrics));
     axum::Router::new()

@@ -16,7 +16,8 @@ pub struct WsHubArgs {
     /// Address to listen on (serves `GET /ws`, `/healthz` and Prometheus `/metrics`).
     #[arg(long, env = "IEMS_WS_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
-    /// Database holding users and chat messages: `sqlite://PATH`.
+    /// Database holding users and chat messages: `sqlite://PATH` or
+    /// `mysql://USER:PASSWORD@HOST:PORT/DATABASE`.
     #[arg(
         long,
         env = "IEMS_DATABASE_URL",
@@ -99,7 +100,7 @@ pub async fn run(args: WsHubArgs) -> anyhow::Result<()> {
     iems_db::migrate(&args.database_url)
         .await
         .with_context(|| format!("migrating {redacted}"))?;
-    let pool = iems_db::sqlite_pool(&args.database_url, args.db_pool)
+    let pool = iems_db::connect(&args.database_url, args.db_pool)
         .await
         .with_context(|| format!("opening {redacted}"))?;
     let bus = match &args.amqp_url {

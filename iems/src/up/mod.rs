@@ -1,7 +1,9 @@
 //! `iems up`: every part of iems in one process on one port, on embedded
 //! defaults (SQLite in the data directory, an in-process bus), or with RabbitMQ
-//! between the parts when `--amqp-url` is given.
+//! between the parts when `--amqp-url` is given and MySQL when `--database-url`
+//! names one.
 
+mod database;
 mod frontend;
 pub mod keys;
 pub mod seed;
@@ -24,7 +26,8 @@ pub struct UpArgs {
     /// Data directory: SQLite database, keys, key-value store.
     #[arg(long, env = "IEMS_DATA", default_value = ".data")]
     pub data: PathBuf,
-    /// Database URL (default: `sqlite://DATA/iems.db`).
+    /// Database URL: `sqlite://PATH` (default `sqlite://DATA/iems.db`) or
+    /// `mysql://USER:PASSWORD@HOST:PORT/DATABASE` (created if missing).
     #[arg(long, env = "IEMS_DATABASE_URL")]
     pub database_url: Option<String>,
     /// RabbitMQ URL; without it the parts talk over an in-process bus.
@@ -82,6 +85,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", db_path.display()));
+    // Checked before the build: a URL of an unknown kind fails at once.
+    let functions_db = database::for_functions(&database_url, &data)?;
 
     // spin.toml names the components under `target/`, as `spin build` leaves
     // them; with a CARGO_TARGET_DIR elsewhere they are looked up there instead.
@@ -96,7 +101,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .await
         .context("migrating the database")?;
     tracing::info!(applied, "database ready");
-    let pool = iems_db::sqlite_pool(&database_url, 8).await?;
+    let pool = iems_db::connect(&database_url, 8).await?;
     let (keypair, generated) = keys::load_or_generate(&data)?;
     if generated {
         println!(
@@ -119,13 +124,14 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         None => Bus::in_process(),
     };
 
-    let variables = HashMap::from([
+    let mut variables = HashMap::from([
         ("jwt_private_key".to_string(), keypair.private_pem.clone()),
         ("jwt_public_key".to_string(), keypair.public_pem.clone()),
     ]);
+    variables.extend(functions_db.variables);
     let options = iems_runtime::RuntimeOptions {
         data_dir: Some(data.clone()),
-        default_database: Some(db_path.clone()),
+        default_database: Some(functions_db.default_database),
         variables,
         target_dir,
         ..Default::default()

@@ -2,9 +2,9 @@
 //! client with two meters for the simulator to play.
 
 use anyhow::Context;
+use iems_db::Pool;
 use iems_shared::domain::{validate_password, Role, Username};
 use iems_shared::identity::{generate_password, hash_password};
-use sqlx::SqlitePool;
 
 /// A user account created now, with the password to show once.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ fn now_ms() -> i64 {
 }
 
 async fn insert_user(
-    pool: &SqlitePool,
+    pool: &Pool,
     username: &Username,
     full_name: &str,
     role: Role,
@@ -70,7 +70,7 @@ async fn insert_user(
 /// Creates the first admin when there is no admin yet. The username and
 /// password come from configuration; without a password one is generated.
 pub async fn ensure_admin(
-    pool: &SqlitePool,
+    pool: &Pool,
     username: &str,
     password: Option<&str>,
 ) -> anyhow::Result<Option<Created>> {
@@ -97,10 +97,7 @@ const DEMO_DEVICES: [(&str, &str, f64); 2] = [
 ];
 
 /// Creates the demo client `demo` with two assigned meters, once.
-pub async fn ensure_demo(
-    pool: &SqlitePool,
-    password: Option<&str>,
-) -> anyhow::Result<Option<Created>> {
+pub async fn ensure_demo(pool: &Pool, password: Option<&str>) -> anyhow::Result<Option<Created>> {
     let username = Username::parse("demo").expect("a valid username");
     let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username_key = ?")
         .bind(username.key())
@@ -134,7 +131,7 @@ pub async fn ensure_demo(
 }
 
 /// Every device id, for the simulator.
-pub async fn device_ids(pool: &SqlitePool) -> anyhow::Result<Vec<uuid::Uuid>> {
+pub async fn device_ids(pool: &Pool) -> anyhow::Result<Vec<uuid::Uuid>> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM devices ORDER BY created_at, id")
         .fetch_all(pool)
         .await?;
@@ -147,11 +144,13 @@ pub async fn device_ids(pool: &SqlitePool) -> anyhow::Result<Vec<uuid::Uuid>> {
 mod tests {
     use super::*;
 
-    async fn pool() -> (tempfile::TempDir, SqlitePool) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("iems.db").display());
-        iems_db::migrate(&url).await.unwrap();
-        (dir, iems_db::sqlite_pool(&url, 1).await.unwrap())
+    use iems_db::testing::TestDatabase;
+
+    /// A throwaway database on the backend `IEMS_TEST_DATABASE` names.
+    async fn pool() -> (TestDatabase, Pool) {
+        let db = TestDatabase::from_env().await;
+        let pool = db.pool(1).await.unwrap();
+        (db, pool)
     }
 
     #[tokio::test]

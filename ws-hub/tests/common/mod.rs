@@ -1,14 +1,16 @@
-//! Helpers: a temp SQLite database, a real RabbitMQ namespace per test, ws-hub
+//! Helpers: a throwaway database (SQLite, or MySQL with
+//! `IEMS_TEST_DATABASE=mysql`), a real RabbitMQ namespace per test, ws-hub
 //! instances on their own ports, and a WebSocket client.
 #![allow(dead_code)]
 
 use futures::{SinkExt, StreamExt};
+use iems_db::testing::TestDatabase;
+use iems_db::Pool;
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, KeyPair, TokenSigner, TokenVerifier};
 use iems_ws_hub::{Hub, HubConfig};
 use serde_json::Value;
-use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -19,9 +21,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// One test's world: database, bus namespace, keys.
 pub struct Env {
-    _dir: tempfile::TempDir,
-    pub db_url: String,
-    pub pool: SqlitePool,
+    pub database: TestDatabase,
+    pub pool: Pool,
     pub amqp_url: String,
     pub namespace: String,
     pub keys: KeyPair,
@@ -30,18 +31,15 @@ pub struct Env {
 
 impl Env {
     pub async fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("iems.db").display());
-        iems_db::migrate(&db_url).await.unwrap();
-        let pool = iems_db::sqlite_pool(&db_url, 4).await.unwrap();
+        let database = TestDatabase::from_env().await;
+        let pool = database.pool(4).await.unwrap();
         let amqp_url = std::env::var("IEMS_TEST_AMQP_URL")
             .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672".into())
             + "/%2f";
         let namespace = format!("test-wshub-{}", uuid::Uuid::new_v4().simple());
         let bus = connect_bus(&amqp_url, &namespace).await;
         Env {
-            _dir: dir,
-            db_url,
+            database,
             pool,
             amqp_url,
             namespace,
@@ -52,7 +50,7 @@ impl Env {
 
     /// A hub instance with its own pool and bus connection, as a separate process would have.
     pub async fn instance(&self, config: HubConfig) -> Instance {
-        let pool = iems_db::sqlite_pool(&self.db_url, 4).await.unwrap();
+        let pool = self.database.pool(4).await.unwrap();
         let bus = connect_bus(&self.amqp_url, &self.namespace).await;
         let verifier = TokenVerifier::from_pem(&self.keys.public_pem).unwrap();
         let hub = Hub::start(config, bus, pool, verifier).await.unwrap();
