@@ -95,7 +95,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
         // Creates the file and switches it to WAL once; the mode is stored in the file.
         sqlite_pool(&url, 1).await?.close().await;
         if !url.contains("mode=") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
         }
     }
     let pool = AnyPoolOptions::new()

@@ -78,7 +78,9 @@ impl TestDatabase {
 
     /// The SQLite file (None on MySQL).
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
-        self.url.strip_prefix("sqlite://").map(std::path::PathBuf::from)
+        self.url
+            .strip_prefix("sqlite://")
+            .map(std::path::PathBuf::from)
     }
 
     /// `host:port` of the MySQL server (None on SQLite), as an `allowed_outbound_hosts` entry wants it.
@@ -86,7 +88,11 @@ impl TestDatabase {
         let rest = self.url.strip_prefix("mysql://")?;
         let authority = rest.split('/').next()?;
         let host = authority.rsplit('@').next()?;
-        Some(if host.contains(':') { host.to_owned() } else { format!("{host}:3306") })
+        Some(if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:3306")
+        })
     }
 
     /// The database's backend.

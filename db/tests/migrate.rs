@@ -107,13 +107,32 @@ async fn mysql_migrations_create_the_schema_once_and_enforce_its_keys() {
     .await
     .unwrap();
     for table in TABLES {
-        assert!(tables.iter().any(|t| t == table), "table {table} in {tables:?}");
+        assert!(
+            tables.iter().any(|t| t == table),
+            "table {table} in {tables:?}"
+        );
     }
-    assert_eq!(iems_db::migrate(db.url()).await.unwrap(), 0, "a second run applies nothing");
+    assert_eq!(
+        iems_db::migrate(db.url()).await.unwrap(),
+        0,
+        "a second run applies nothing"
+    );
 
     let insert = "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, 'A', 'client', 'x', 0, 0)";
-    sqlx::query(insert).bind("u1").bind("Alice").bind("alice").execute(&pool).await.unwrap();
-    let err = sqlx::query(insert).bind("u2").bind("ALICE").bind("alice").execute(&pool).await.unwrap_err();
+    sqlx::query(insert)
+        .bind("u1")
+        .bind("Alice")
+        .bind("alice")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = sqlx::query(insert)
+        .bind("u2")
+        .bind("ALICE")
+        .bind("alice")
+        .execute(&pool)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("users_username_key"), "{err}");
 
     // Strict mode: a value that does not fit is refused, not truncated.
