@@ -25,6 +25,10 @@ pub struct Stats {
     pub alerts: AtomicU64,
     /// Transactions committed.
     pub batches: AtomicU64,
+    /// Readings in the last committed transaction (stored and duplicates).
+    pub last_batch_readings: AtomicU64,
+    /// Readings waiting in the queue, as last asked of the broker (the consumers' lag).
+    pub queue_depth: AtomicU64,
 }
 
 impl Stats {
@@ -136,6 +140,9 @@ impl Worker {
             match store::apply(&self.pool, self.backend, &readings, now_ms).await {
                 Ok(applied) => {
                     self.stats.batches.fetch_add(1, Ordering::Relaxed);
+                    self.stats
+                        .last_batch_readings
+                        .store(applied.inserted + applied.duplicates, Ordering::Relaxed);
                     self.stats
                         .readings_stored
                         .fetch_add(applied.inserted, Ordering::Relaxed);

@@ -39,8 +39,21 @@ impl TestDatabase {
         Self::create(backend_from_env()).await
     }
 
-    /// A database on `backend`; panics with how to fix it when the server is unreachable.
+    /// A migrated database on `backend`; panics with how to fix it when the server is unreachable.
     pub async fn create(backend: Backend) -> TestDatabase {
+        let db = Self::create_empty(backend).await;
+        if let Err(e) = migrate(&db.url).await {
+            panic!(
+                "cannot migrate the test database {}: {e}. Is MariaDB running? \
+                 (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
+                crate::redact(&db.url)
+            );
+        }
+        db
+    }
+
+    /// An empty database (no schema) on `backend`, for tests of SQL of their own.
+    pub async fn create_empty(backend: Backend) -> TestDatabase {
         let db = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
@@ -61,14 +74,31 @@ impl TestDatabase {
                 }
             }
         };
-        if let Err(e) = migrate(&db.url).await {
-            panic!(
-                "cannot create the test database {}: {e}. Is MariaDB running? \
-                 (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
-                crate::redact(&db.url)
-            );
+        if let Some(name) = &db.mysql_name {
+            let server = mysql_server_url();
+            let created = async {
+                use sqlx::Connection;
+                let mut conn = sqlx::MySqlConnection::connect(&server).await?;
+                sqlx::query(&format!("CREATE DATABASE `{name}`"))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await
+            }
+            .await;
+            if let Err(e) = created {
+                panic!(
+                    "cannot create a test database on {}: {e}. Is MariaDB running? \
+                     (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
+                    crate::redact(&server)
+                );
+            }
         }
         db
+    }
+
+    /// The MySQL database's name (None on SQLite).
+    pub fn mysql_name(&self) -> Option<&str> {
+        self.mysql_name.as_deref()
     }
 
     /// The database's URL.

@@ -249,6 +249,19 @@ async fn health_and_metrics_report_what_was_stored() {
         "{text}"
     );
     assert!(text.contains("iems_adapter_batches_total "), "{text}");
+    let last_batch: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("iems_adapter_last_batch_size "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no last batch size in {text}"));
+    assert!(
+        (1..=100).contains(&last_batch),
+        "batches of at most --batch-size 100: {last_batch}"
+    );
+    assert!(
+        text.contains("# TYPE iems_adapter_queue_depth gauge"),
+        "{text}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     s.bus.delete_topology().await.unwrap();

@@ -7,46 +7,37 @@ mod common;
 
 use std::time::Duration;
 
+use iems_db::testing::TestDatabase;
+use iems_db::Backend;
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-/// A throwaway database, dropped with the value.
+/// A throwaway database (`iems_db::testing`), dropped with the value.
 struct TestDb {
+    db: TestDatabase,
     server: String,
     name: String,
 }
 
 impl TestDb {
     async fn create() -> Self {
-        let server = std::env::var("IEMS_TEST_MYSQL_URL")
-            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
-            .trim_end_matches('/')
-            .to_owned();
-        let name = format!("iems_rt_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::MySqlConnection::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("MySQL/MariaDB at {server}: {e}. Is MariaDB running?"));
-        sqlx::query(&format!("CREATE DATABASE `{name}`"))
-            .execute(&mut conn)
-            .await
-            .expect("create the test database");
-        Self { server, name }
+        let db = TestDatabase::create_empty(Backend::Mysql).await;
+        let name = db.mysql_name().expect("a MySQL database").to_owned();
+        Self {
+            db,
+            server: iems_db::testing::mysql_server_url(),
+            name,
+        }
     }
 
     /// The address a guest opens.
     fn address(&self) -> String {
-        format!("{}/{}", self.server, self.name)
+        self.db.url().to_owned()
     }
 
     /// `host:port` of the server, for `allowed_outbound_hosts`.
     fn host(&self) -> String {
-        let authority = self.server.trim_start_matches("mysql://");
-        let host = authority.rsplit('@').next().unwrap_or(authority);
-        if host.contains(':') {
-            host.to_owned()
-        } else {
-            format!("{host}:3306")
-        }
+        self.db.mysql_host().expect("a MySQL database")
     }
 
     /// A connection of the test's own, beside the runtime's.
@@ -57,29 +48,6 @@ impl TestDb {
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        // Drop runs inside the test's runtime: use a thread with one of its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async {
-                let mut conn = sqlx::MySqlConnection::connect(&server).await.ok()?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
-                    .execute(&mut conn)
-                    .await
-                    .ok()
-            })
-        })
-        .join();
-    }
-}
-
-/// Serves the fixture app allowed to reach the test server, with
-/// `connections` MySQL connections per address.
 async fn start(db: &TestDb, connections: u32) -> common::TestApp {
     let host = db.host();
     common::start(move |o| {

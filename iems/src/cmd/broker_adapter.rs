@@ -67,7 +67,10 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("binding {addr}"))?;
             tracing::info!(listen = %addr, "serving /healthz and /metrics");
             let router = ops::router(metrics(&stats), pool.clone());
-            Some(tokio::spawn(axum::serve(listener, router).into_future()))
+            Some((
+                tokio::spawn(axum::serve(listener, router).into_future()),
+                watch_queue(bus.clone(), stats.clone()),
+            ))
         }
         None => None,
     };
@@ -79,8 +82,9 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
         iems_runtime::shutdown_signal(),
     )
     .await?;
-    if let Some(server) = ops_server {
+    if let Some((server, watcher)) = ops_server {
         server.abort();
+        watcher.abort();
     }
     bus.close().await;
     pool.close().await;
@@ -119,4 +123,31 @@ fn metrics(stats: &Arc<iems_broker_adapter::Stats>) -> ops::Sampled {
             "Transactions committed.",
             read(|s| &s.batches),
         )
+        .gauge(
+            "adapter_last_batch_size",
+            "Readings in the last committed transaction.",
+            read(|s| &s.last_batch_readings),
+        )
+        .gauge(
+            "adapter_queue_depth",
+            "Readings waiting in the queue (asked of the broker every 5 s): the consumers' lag.",
+            read(|s| &s.queue_depth),
+        )
+}
+
+/// Asks the broker how many readings wait, every 5 s, for the queue-depth gauge.
+fn watch_queue(
+    bus: iems_messaging::Bus,
+    stats: Arc<iems_broker_adapter::Stats>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            match bus.pending_readings().await {
+                Ok(n) => stats.queue_depth.store(n, Ordering::Relaxed),
+                Err(e) => tracing::debug!(error = %e, "queue depth unavailable"),
+            }
+        }
+    })
 }

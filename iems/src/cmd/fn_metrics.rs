@@ -6,8 +6,6 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use iems_runtime::{App, RequestRecord};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -74,22 +72,7 @@ pub fn install(app: &App) -> axum::Router {
         "/metrics",
         get(move || {
             let registry = registry.clone();
-            async move { encode(&registry) }
+            async move { super::ops::openmetrics(&registry) }
         }),
     )
-}
-
-fn encode(registry: &Registry) -> Response {
-    let mut text = String::new();
-    match prometheus_client::encoding::text::encode(&mut text, registry) {
-        Ok(()) => (
-            [(
-                header::CONTENT_TYPE,
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }

@@ -100,8 +100,13 @@ async fn healthz(State(ops): State<Ops>) -> Response {
 }
 
 async fn metrics_text(State(ops): State<Ops>) -> Response {
+    openmetrics(&ops.registry)
+}
+
+/// A registry's metrics as an OpenMetrics text response.
+pub fn openmetrics(registry: &Registry) -> Response {
     let mut text = String::new();
-    match prometheus_client::encoding::text::encode(&mut text, &ops.registry) {
+    match prometheus_client::encoding::text::encode(&mut text, registry) {
         Ok(()) => (
             [(
                 header::CONTENT_TYPE,
