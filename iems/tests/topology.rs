@@ -51,9 +51,16 @@ impl Drop for Proc {
     }
 }
 
-fn free_addr() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
+/// `n` distinct free loopback addresses: the listeners are held until all are
+/// picked, so that the system cannot hand out one port twice.
+fn free_addrs(n: usize) -> Vec<String> {
+    let listeners: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().to_string())
+        .collect()
 }
 
 /// Starts `iems <args>` with the environment every part shares.
@@ -244,8 +251,10 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
 
     // The functions on iems' runtime, reading their variables from SPIN_VARIABLE_* as under Spin.
     let manifest = common::wasm::write_manifest(dir.path());
-    let api_addr = free_addr();
-    let metrics_addr = free_addr();
+    let mut addrs = free_addrs(6).into_iter();
+    let mut next_addr = move || addrs.next().expect("six addresses");
+    let api_addr = next_addr();
+    let metrics_addr = next_addr();
     let data = dir.path().join("functions-data");
     let mut functions = spawn(
         "serve-functions",
@@ -271,7 +280,7 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let mut adapters = Vec::new();
     let mut adapter_addrs = Vec::new();
     for n in 0..2 {
-        let addr = free_addr();
+        let addr = next_addr();
         adapters.push(spawn(
             &format!("broker-adapter {n}"),
             &[
@@ -290,7 +299,7 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let mut hubs = Vec::new();
     let mut hub_addrs = Vec::new();
     for n in 0..2 {
-        let addr = free_addr();
+        let addr = next_addr();
         hubs.push(spawn(
             &format!("ws-hub {n}"),
             &[
@@ -532,6 +541,17 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         metrics.contains(r#"iems_http_request_duration_seconds_count{route="/api/devices/..."} "#),
         "{metrics}"
     );
+
+    // Stop the parts, then remove the test's queues and exchanges.
+    for mut proc in adapters.into_iter().chain(hubs).chain([functions]) {
+        proc.kill();
+    }
+    iems_messaging::Bus::connect(&iems_messaging::BusConfig::amqp(AMQP, namespace.clone()))
+        .await
+        .expect("RabbitMQ, to remove the test's queues")
+        .delete_topology()
+        .await
+        .expect("the test's queues and exchanges removed");
 }
 
 async fn assert_spare_has_no_alerts(pool: &Pool, device: &str) {
