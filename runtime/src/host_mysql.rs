@@ -43,8 +43,10 @@ impl v2::HostConnection for HostState {
     async fn open(&mut self, address: String) -> Result<Resource<MysqlConnection>, Error> {
         if !self.component.allowed_hosts.allows_url(&address, "mysql") {
             tracing::warn!(component = %self.component.id, "MySQL address denied: not in allowed_outbound_hosts");
+            // Spin's message, with the password left out: the guest may log it.
             return Err(Error::ConnectionFailed(format!(
-                "address {address} is not permitted"
+                "address {} is not permitted",
+                iems_shared::redact::redact_url(&address)
             )));
         }
         let conn = self.component.mysql.open(&address).await?;
