@@ -99,7 +99,7 @@ impl App {
             b.map_err(|e| HttpError::InternalError(Some(e.into().to_string())))
                 .boxed_unsync()
         });
-        let (component, resp) = self.inner.dispatch(req, None, client).await;
+        let (component, route, resp) = self.inner.dispatch(req, None, client).await;
         let duration = started.elapsed();
         tracing::info!(
             target: "iems_runtime::access",
@@ -107,12 +107,6 @@ impl App {
             duration_us = duration.as_micros() as u64,
         );
         if let Some(observe) = self.inner.observer.get() {
-            let matched = self.inner.router.find(&path);
-            let route = if path.starts_with(WELL_KNOWN) {
-                "/.well-known/spin/..."
-            } else {
-                matched.as_ref().map_or("-", |m| m.route.raw.as_str())
-            };
             observe(&crate::app::RequestRecord {
                 method: &method,
                 route,
@@ -182,22 +176,30 @@ impl AppInner {
         component: Option<String>,
     ) -> Response<WasiBody> {
         let client = SocketAddr::from(([127, 0, 0, 1], 0));
-        self.dispatch(req, component, client).await.1
+        self.dispatch(req, component, client).await.2
     }
 
+    /// Routes and runs a request; returns the component that answered (`-` for
+    /// none), the route it matched as written in `spin.toml` (`-` for none or
+    /// a call by component id) and the response.
     async fn dispatch(
         self: &Arc<Self>,
         mut req: Request<WasiBody>,
         by_id: Option<String>,
         client: SocketAddr,
-    ) -> (String, Response<WasiBody>) {
+    ) -> (String, &str, Response<WasiBody>) {
         let path = req.uri().path().to_owned();
         // Spin's reserved routes take priority over every route of the app.
         if by_id.is_none() {
             if let Some(rest) = path.strip_prefix(WELL_KNOWN) {
-                return ("-".to_owned(), self.well_known(rest));
+                return (
+                    "-".to_owned(),
+                    "/.well-known/spin/...",
+                    self.well_known(rest),
+                );
             }
         }
+        let mut route = "-";
         let index = match by_id {
             Some(id) => match self.by_id.get(&id) {
                 Some(&index) => {
@@ -211,6 +213,7 @@ impl AppInner {
                 None => {
                     return (
                         id,
+                        route,
                         error_response(StatusCode::NOT_FOUND, "not_found", "no such component"),
                     )
                 }
@@ -218,18 +221,19 @@ impl AppInner {
             None => match self.router.find(&path) {
                 Some(m) => {
                     set_spin_headers(&mut req, &m, client);
+                    route = m.route.raw.as_str();
                     m.route.component
                 }
                 None => {
                     let resp =
                         error_response(StatusCode::NOT_FOUND, "not_found", "no route matches");
-                    return ("-".to_owned(), resp);
+                    return ("-".to_owned(), route, resp);
                 }
             },
         };
         let id = self.components[index].ctx.id.clone();
         let resp = self.invoke(index, req).await;
-        (id, resp)
+        (id, route, resp)
     }
 
     async fn invoke(self: &Arc<Self>, index: usize, req: Request<WasiBody>) -> Response<WasiBody> {
