@@ -2,6 +2,10 @@
 //! restarted it loses no reading and counts none twice; SIGTERM stops it cleanly.
 //! On the database `IEMS_TEST_DATABASE` selects (SQLite by default, or MySQL).
 
+mod common;
+
+use common::procs::{free_addrs, require_rabbitmq, wait_for, AMQP};
+
 use iems_db::testing::TestDatabase;
 use iems_db::Pool;
 use iems_messaging::{Bus, BusConfig};
@@ -10,19 +14,6 @@ use iems_shared::Energy;
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
-
-fn require_rabbitmq() {
-    if std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:5672".parse().unwrap(),
-        Duration::from_secs(2),
-    )
-    .is_err()
-    {
-        panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
-    }
-}
 
 fn adapter(db_url: &str, namespace: &str) -> Child {
     adapter_with(db_url, namespace, &[])
@@ -58,14 +49,6 @@ async fn count(pool: &Pool) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap_or(0)
-}
-
-async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 struct Setup {
@@ -213,12 +196,7 @@ async fn sigterm_finishes_the_batch_and_exits() {
 #[tokio::test]
 async fn health_and_metrics_report_what_was_stored() {
     let s = setup("ops", 500).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = free_addrs(1).remove(0);
     let mut child = adapter_with(
         s.db.url(),
         s.bus.names().namespace(),

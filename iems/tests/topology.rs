@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::procs::{free_addrs, require_rabbitmq, wait_for, AMQP};
 use futures::{SinkExt, StreamExt};
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
@@ -25,7 +26,6 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 /// Readings per device; two devices.
 const PER_DEVICE: usize = 600;
 
@@ -49,18 +49,6 @@ impl Drop for Proc {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// `n` distinct free loopback addresses: the listeners are held until all are
-/// picked, so that the system cannot hand out one port twice.
-fn free_addrs(n: usize) -> Vec<String> {
-    let listeners: Vec<std::net::TcpListener> = (0..n)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().unwrap().to_string())
-        .collect()
 }
 
 /// Starts `iems <args>` with the environment every part shares.
@@ -95,14 +83,6 @@ async fn wait_healthy(http: &reqwest::Client, proc: &mut Proc, url: &str) {
             "{} never answered {url}",
             proc.name
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -214,14 +194,7 @@ async fn count(pool: &Pool, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter_and_a_hub_die() {
-    if std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:5672".parse().unwrap(),
-        Duration::from_secs(2),
-    )
-    .is_err()
-    {
-        panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
-    }
+    require_rabbitmq();
     let db = TestDatabase::create(Backend::Mysql).await;
     let pool = db.pool(2).await.unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,8 @@
 //! beside `/ws`, the open-socket gauge following a real WebSocket. On the
 //! database `IEMS_TEST_DATABASE` selects (SQLite by default, or MySQL).
 
+mod common;
+
 use iems_db::testing::TestDatabase;
 use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, TokenSigner};
@@ -51,12 +53,7 @@ async fn health_and_metrics_beside_the_websockets() {
     let keys = generate_keypair();
     let key_file = dir.path().join("jwt.pub.pem");
     std::fs::write(&key_file, &keys.public_pem).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = common::procs::free_addrs(1).remove(0);
     let child = Command::new(env!("CARGO_BIN_EXE_iems"))
         .args(["ws-hub", "--listen", &addr, "--public-key-file"])
         .arg(&key_file)

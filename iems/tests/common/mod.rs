@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 mod client;
+pub mod procs;
 pub mod wasm;
 pub mod world;
 
