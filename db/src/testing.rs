@@ -8,6 +8,10 @@
 
 use crate::{connect, migrate, Backend, DbError, Pool};
 
+/// What a failed connection to the test server says to do.
+const START_MARIADB: &str = "Is MariaDB running? (start it with \
+    `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)";
+
 /// The server the MySQL test databases are created on.
 pub fn mysql_server_url() -> String {
     std::env::var("IEMS_TEST_MYSQL_URL")
@@ -44,8 +48,7 @@ impl TestDatabase {
         let db = Self::create_empty(backend).await;
         if let Err(e) = migrate(&db.url).await {
             panic!(
-                "cannot migrate the test database {}: {e}. Is MariaDB running? \
-                 (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
+                "cannot migrate the test database {}: {e}. {START_MARIADB}",
                 crate::redact(&db.url)
             );
         }
@@ -54,7 +57,7 @@ impl TestDatabase {
 
     /// An empty database (no schema) on `backend`, for tests of SQL of their own.
     pub async fn create_empty(backend: Backend) -> TestDatabase {
-        let db = match backend {
+        match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 TestDatabase {
@@ -65,35 +68,31 @@ impl TestDatabase {
                 }
             }
             Backend::Mysql => {
+                let server = mysql_server_url();
                 let name = format!("iems_test_{}", uuid::Uuid::new_v4().simple());
+                let created = async {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::MySqlConnection::connect(&server).await?;
+                    sqlx::query(&format!("CREATE DATABASE `{name}`"))
+                        .execute(&mut conn)
+                        .await?;
+                    conn.close().await
+                }
+                .await;
+                if let Err(e) = created {
+                    panic!(
+                        "cannot create a test database on {}: {e}. {START_MARIADB}",
+                        crate::redact(&server)
+                    );
+                }
                 TestDatabase {
-                    url: format!("{}/{name}", mysql_server_url()),
+                    url: format!("{server}/{name}"),
                     backend,
                     mysql_name: Some(name),
                     _dir: None,
                 }
             }
-        };
-        if let Some(name) = &db.mysql_name {
-            let server = mysql_server_url();
-            let created = async {
-                use sqlx::Connection;
-                let mut conn = sqlx::MySqlConnection::connect(&server).await?;
-                sqlx::query(&format!("CREATE DATABASE `{name}`"))
-                    .execute(&mut conn)
-                    .await?;
-                conn.close().await
-            }
-            .await;
-            if let Err(e) = created {
-                panic!(
-                    "cannot create a test database on {}: {e}. Is MariaDB running? \
-                     (start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`)",
-                    crate::redact(&server)
-                );
-            }
         }
-        db
     }
 
     /// The MySQL database's name (None on SQLite).

@@ -56,26 +56,29 @@ async fn migrate_is_idempotent_on_sqlite() {
 
 #[tokio::test]
 async fn usernames_are_unique_case_insensitively_by_constraint() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("iems.db").display());
-    iems_db::migrate(&url).await.unwrap();
-    let pool = iems_db::sqlite_pool(&url, 1).await.unwrap();
+    let db = iems_db::testing::TestDatabase::create(iems_db::Backend::Sqlite).await;
+    let pool = db.pool(1).await.unwrap();
+    let err = second_alice(&pool).await;
+    assert!(err.to_string().contains("users.username_key"), "{err}");
+}
+
+/// Inserts "Alice", then "ALICE" with the same key: the error of the second insert.
+async fn second_alice(pool: &iems_db::Pool) -> sqlx::Error {
     let insert = "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, 'A', 'client', 'x', 0, 0)";
     sqlx::query(insert)
         .bind("u1")
         .bind("Alice")
         .bind("alice")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
-    let err = sqlx::query(insert)
+    sqlx::query(insert)
         .bind("u2")
         .bind("ALICE")
         .bind("alice")
-        .execute(&pool)
+        .execute(pool)
         .await
-        .unwrap_err();
-    assert!(err.to_string().contains("users.username_key"), "{err}");
+        .unwrap_err()
 }
 
 const TABLES: [&str; 9] = [
@@ -118,21 +121,7 @@ async fn mysql_migrations_create_the_schema_once_and_enforce_its_keys() {
         "a second run applies nothing"
     );
 
-    let insert = "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, 'A', 'client', 'x', 0, 0)";
-    sqlx::query(insert)
-        .bind("u1")
-        .bind("Alice")
-        .bind("alice")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let err = sqlx::query(insert)
-        .bind("u2")
-        .bind("ALICE")
-        .bind("alice")
-        .execute(&pool)
-        .await
-        .unwrap_err();
+    let err = second_alice(&pool).await;
     assert!(err.to_string().contains("users_username_key"), "{err}");
 
     // Strict mode: a value that does not fit is refused, not truncated.
