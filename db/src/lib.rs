@@ -10,9 +10,7 @@
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{MigrateDatabase, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, MySql, SqlitePool};
-use std::str::FromStr;
+use sqlx::{Executor, MySql};
 use std::time::Duration;
 
 #[cfg(feature = "testing")]
@@ -92,8 +90,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     let backend = Backend::of(url)?;
     let mut url = driver_url(url);
     if backend == Backend::Sqlite {
-        // Creates the file and switches it to WAL once; the mode is stored in the file.
-        sqlite_pool(&url, 1).await?.close().await;
+        // `rwc`: create the file when it is missing.
         if !url.contains("mode=") {
             url.push_str(if url.contains('?') {
                 "&mode=rwc"
@@ -109,7 +106,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
             Box::pin(async move {
                 let setup = match backend {
                     Backend::Sqlite => {
-                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL"
+                        // WAL is stored in the file: only the first connection switches it.
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL"
                     }
                     Backend::Mysql => {
                         "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
@@ -122,21 +121,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
         .connect(&url)
         .await?;
     Ok(pool)
-}
-
-/// Opens a native SQLite pool on a file, creating it if missing, in WAL mode with
-/// foreign keys on and a busy timeout (bulk loaders that want SQLite's own types).
-pub async fn sqlite_pool(url: &str, max_connections: u32) -> Result<SqlitePool, DbError> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    Ok(SqlitePoolOptions::new()
-        .max_connections(max_connections)
-        .connect_with(options)
-        .await?)
 }
 
 /// Applies every pending migration to the database at `url`; returns how many ran.

@@ -10,7 +10,7 @@ async fn migrate_is_idempotent_on_sqlite() {
     let first = iems_db::migrate(&url).await.unwrap();
     assert!(first >= 1, "the first run applies the migrations");
 
-    let pool = iems_db::sqlite_pool(&url, 1).await.unwrap();
+    let pool = iems_db::connect(&url, 1).await.unwrap();
     let schema_before: Vec<String> =
         sqlx::query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
             .fetch_all(&pool)
@@ -42,7 +42,7 @@ async fn migrate_is_idempotent_on_sqlite() {
     let second = iems_db::migrate(&url).await.unwrap();
     assert_eq!(second, 0, "the second run applies nothing");
 
-    let pool = iems_db::sqlite_pool(&url, 1).await.unwrap();
+    let pool = iems_db::connect(&url, 1).await.unwrap();
     let schema_after: Vec<String> =
         sqlx::query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
             .fetch_all(&pool)
@@ -153,6 +153,14 @@ async fn sqlite_through_the_any_pool_enforces_foreign_keys() {
     let db = TestDatabase::create(Backend::Sqlite).await;
     let pool = db.pool(2).await.unwrap();
     assert_eq!(Backend::of_pool(&pool), Backend::Sqlite);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        mode, "wal",
+        "several writers wait on each other instead of failing"
+    );
     let err = sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, owner_id, created_at, updated_at) VALUES ('d', 'n', 1, 'nobody', 0, 0)")
         .execute(&pool)
         .await
