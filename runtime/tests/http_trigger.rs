@@ -168,6 +168,51 @@ async fn timeout_and_memory_limit_give_500() {
     assert_eq!(hello.status, 200);
 }
 
+/// Every request runs in a fresh instance whose memory holds nothing of an
+/// earlier one, whichever way the freed slot was reset (pages kept resident
+/// and cleared, or returned to the kernel beyond the kept size).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_memory_survives_from_one_request_to_the_next() {
+    let app = start(|_| {}).await;
+    // The detector: a second check in the same instance finds the marks.
+    let same = probe(app.addr, "/probe/i", "isolation", "twice:1").await;
+    assert!(
+        same.text().starts_with("dirty data=8 bss[0]=171"),
+        "{}",
+        same.text()
+    );
+    for round in 0..3 {
+        // 0 MiB: only the initial memory; 4 MiB: grown heap inside the
+        // resident size; 24 MiB: grown beyond it.
+        for megabytes in ["0", "4", "24"] {
+            let reply = probe(app.addr, "/probe/i", "isolation", megabytes).await;
+            let text = reply.text();
+            assert_eq!(reply.status, 200, "{text}");
+            assert!(
+                text.starts_with("clean"),
+                "round {round}, {megabytes} MiB: {text}"
+            );
+            if megabytes == "24" {
+                assert_ne!(text, "clean grown=0", "the heap should have grown");
+            }
+        }
+    }
+    // Concurrent requests take several slots; each must be clean, too.
+    let addr = app.addr;
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            tokio::spawn(async move {
+                let megabytes = ["0", "4", "24"][i % 3];
+                probe(addr, "/probe/i", "isolation", megabytes).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let reply = task.await.unwrap();
+        assert!(reply.text().starts_with("clean"), "{}", reply.text());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_requests() {
     let app = start(|_| {}).await;

@@ -62,6 +62,19 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
             )
             .await
         }
+        "isolation" => {
+            // `twice:<MiB>` checks twice in one instance: the second check
+            // must find the first one's marks (the detector works).
+            let (twice, megabytes) = match arg.strip_prefix("twice:") {
+                Some(mb) => (true, mb.parse().unwrap_or(0)),
+                None => (false, arg.parse().unwrap_or(0)),
+            };
+            let mut result = isolation(megabytes);
+            if twice {
+                result = isolation(megabytes);
+            }
+            reply(out, 200, result).await
+        }
         "stdout" => {
             println!("probe says hello on stdout");
             eprintln!("probe says hello on stderr");
@@ -212,5 +225,39 @@ async fn outbound(out: ResponseOutparam, url: &str) {
             reply(out, 200, format!("{} {}", resp.status(), body)).await
         }
         Err(e) => reply(out, 502, format!("{e:?}")).await,
+    }
+}
+
+/// Starts at 7 in every fresh instance (initialised data).
+static DATA: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(7);
+/// All zero in every fresh instance (zero-initialised data).
+static BSS: std::sync::Mutex<[u8; 64 * 1024]> = std::sync::Mutex::new([0; 64 * 1024]);
+
+/// Checks that nothing of an earlier request is left in this instance's
+/// memory (static data, zeroed data, and `megabytes` of heap grown past the
+/// initial memory), then leaves marks there for the next request to find.
+fn isolation(megabytes: usize) -> String {
+    let mut found = Vec::new();
+    let data = DATA.swap(8, std::sync::atomic::Ordering::SeqCst);
+    if data != 7 {
+        found.push(format!("data={data}"));
+    }
+    let mut bss = BSS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(at) = bss.iter().position(|&b| b != 0) {
+        found.push(format!("bss[{at}]={}", bss[at]));
+    }
+    bss.fill(0xAB);
+    let pages_before = core::arch::wasm32::memory_size(0);
+    let mut heap = vec![0u8; megabytes * 1024 * 1024];
+    if let Some(at) = heap.iter().position(|&b| b != 0) {
+        found.push(format!("heap[{at}]={}", heap[at]));
+    }
+    heap.fill(0xCD);
+    let grown = core::arch::wasm32::memory_size(0) - pages_before;
+    std::hint::black_box(&heap);
+    if found.is_empty() {
+        format!("clean grown={grown}")
+    } else {
+        format!("dirty {}", found.join(" "))
     }
 }
