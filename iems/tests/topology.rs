@@ -11,11 +11,12 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::procs::{free_addrs, require_rabbitmq, wait_for, AMQP};
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
 use iems_shared::consumption::{hourly_totals, Reading};
@@ -195,6 +196,26 @@ async fn count(pool: &Pool, sql: &str) -> i64 {
 #[tokio::test]
 async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter_and_a_hub_die() {
     require_rabbitmq();
+    let namespace = format!("test-topology-{}", uuid::Uuid::new_v4().simple());
+    // The queues and exchanges go whether the run passes or fails (its
+    // processes are killed first, when their handles drop on the way out).
+    let outcome = AssertUnwindSafe(run_topology(&namespace))
+        .catch_unwind()
+        .await;
+    let cleanup =
+        iems_messaging::Bus::connect(&iems_messaging::BusConfig::amqp(AMQP, namespace.clone()))
+            .await;
+    let removed = match cleanup {
+        Ok(bus) => bus.delete_topology().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    removed.expect("the test's queues and exchanges removed");
+}
+
+async fn run_topology(namespace: &str) {
     let db = TestDatabase::create(Backend::Mysql).await;
     let pool = db.pool(2).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -202,11 +223,10 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let public_key = dir.path().join("jwt.pub.pem");
     std::fs::write(&public_key, &keys.public_pem).unwrap();
     let public_key = public_key.display().to_string();
-    let namespace = format!("test-topology-{}", uuid::Uuid::new_v4().simple());
     let mysql_host = db.mysql_host().unwrap();
     let shared_env = [
         ("IEMS_AMQP_URL", AMQP),
-        ("IEMS_AMQP_NAMESPACE", namespace.as_str()),
+        ("IEMS_AMQP_NAMESPACE", namespace),
         ("IEMS_DATABASE_URL", db.url()),
     ];
 
@@ -515,16 +535,10 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
         "{metrics}"
     );
 
-    // Stop the parts, then remove the test's queues and exchanges.
+    // Stop the parts (the caller then removes the queues and exchanges).
     for mut proc in adapters.into_iter().chain(hubs).chain([functions]) {
         proc.kill();
     }
-    iems_messaging::Bus::connect(&iems_messaging::BusConfig::amqp(AMQP, namespace.clone()))
-        .await
-        .expect("RabbitMQ, to remove the test's queues")
-        .delete_topology()
-        .await
-        .expect("the test's queues and exchanges removed");
 }
 
 async fn assert_spare_has_no_alerts(pool: &Pool, device: &str) {
