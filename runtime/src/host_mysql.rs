@@ -41,15 +41,7 @@ impl HostState {
 
 impl v2::HostConnection for HostState {
     async fn open(&mut self, address: String) -> Result<Resource<MysqlConnection>, Error> {
-        if !self.component.allowed_hosts.allows_url(&address, "mysql") {
-            tracing::warn!(component = %self.component.id, "MySQL address denied: not in allowed_outbound_hosts");
-            // Spin's message, with the password left out: the guest may log it.
-            return Err(Error::ConnectionFailed(format!(
-                "address {} is not permitted",
-                iems_shared::redact::redact_url(&address)
-            )));
-        }
-        let conn = self.component.mysql.open(&address).await?;
+        let conn = crate::mysql::open(&self.component, &address).await?;
         self.table
             .push(conn)
             .map_err(|_| Error::ConnectionFailed("too many connections".into()))

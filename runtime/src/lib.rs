@@ -15,6 +15,7 @@ mod db;
 mod error;
 mod host;
 mod host_mysql;
+mod host_mysql3;
 mod invoke;
 pub mod manifest;
 mod mysql;

@@ -1,6 +1,9 @@
-//! Spin's outbound MySQL (`fermyon:spin/mysql@2.0.0`) on sqlx: one lazily
-//! created pool per address, shared by every instance of the app; one pooled
-//! connection per guest `connection`; Spin's mapping of column types and values.
+//! Spin's outbound MySQL on sqlx, for both `fermyon:spin/mysql@2.0.0` (rows
+//! buffered into a `row-set`) and `spin:mysql/mysql@3.0.0` (rows streamed, see
+//! [`stream`]): one lazily created pool per address, shared by every instance
+//! of the app; one pooled connection per guest `connection`; Spin's mapping of
+//! column types and values. The values are the v2 `rdbms-types`; v3's types
+//! have the same shapes and are converted at its binding.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -13,9 +16,11 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Executor as _, MySql, MySqlPool, Row as _, Statement as _};
 
 use crate::host_mysql::fermyon::spin::rdbms_types::{Column, Error, ParameterValue, RowSet};
+use crate::state::ComponentCtx;
 
 mod convert;
 mod session;
+pub mod stream;
 
 use convert::{bind, convert_columns, convert_row, value_size};
 use session::Effect;
@@ -68,6 +73,23 @@ impl MysqlPools {
             in_flight: false,
         })
     }
+}
+
+/// Opens a connection for `component` to `address`, which must be in its
+/// `allowed_outbound_hosts` (checked before anything is sent anywhere).
+pub(crate) async fn open(
+    component: &ComponentCtx,
+    address: &str,
+) -> Result<MysqlConnection, Error> {
+    if !component.allowed_hosts.allows_url(address, "mysql") {
+        tracing::warn!(component = %component.id, "MySQL address denied: not in allowed_outbound_hosts");
+        // Spin's message, with the password left out: the guest may log it.
+        return Err(Error::ConnectionFailed(format!(
+            "address {} is not permitted",
+            iems_shared::redact::redact_url(address)
+        )));
+    }
+    component.mysql.open(address).await
 }
 
 /// sqlx's options for a Spin MySQL address, with the session left as a plain
