@@ -24,6 +24,8 @@ pub mod routes;
 pub mod runtime_config;
 mod server;
 mod state;
+#[doc(hidden)]
+pub mod testing;
 pub mod variables;
 
 pub use app::{key_value_file, App, Limits, RequestObserver, RequestRecord, RuntimeOptions};

@@ -21,7 +21,7 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds `rt-hello` and `rt-probe` for wasm32-wasip2 once per test binary and
+/// Builds `rt-hello`, `rt-probe` and `rt-mysql3` for wasm32-wasip2 once per test binary and
 /// returns the directory holding the `.wasm` files.
 pub fn wasm_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -42,6 +42,8 @@ pub fn wasm_dir() -> &'static Path {
                 "rt-hello",
                 "-p",
                 "rt-probe",
+                "-p",
+                "rt-mysql3",
             ])
             .env("CARGO_TARGET_DIR", &target)
             .status()

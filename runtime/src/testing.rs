@@ -1,0 +1,56 @@
+//! For the runtime's own tests; not a stable API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::Store;
+
+use crate::app::{App, EPOCH_TICK};
+use crate::state::HostState;
+
+/// Calls `export`, an `async func(string, string) -> string` of `component`'s
+/// world, in a fresh instance set up as a request's (host state, memory and
+/// time limits): how the tests reach a component-model async task, which a
+/// wasi:http 0.2 handler is not, until the runtime serves wasi:http 0.3.
+/// The error is the failure's text (a trap, the timeout).
+pub async fn call_async_export(
+    app: &App,
+    component: &str,
+    export: &str,
+    args: (String, String),
+) -> Result<String, String> {
+    let inner = &app.inner;
+    let loaded = inner
+        .by_id
+        .get(component)
+        .map(|&index| &inner.components[index])
+        .ok_or_else(|| format!("no component {component}"))?;
+    let state = HostState::new(
+        loaded.ctx.clone(),
+        Arc::downgrade(inner),
+        inner.limits.memory_bytes,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let mut store = Store::new(&inner.engine, state);
+    store.limiter(|s| &mut s.limits);
+    let timeout = inner.limits.request_timeout;
+    store.set_epoch_deadline((timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+    store.epoch_deadline_trap();
+    let call = async {
+        let store = &mut store;
+        let instance = loaded
+            .pre
+            .instance_pre()
+            .instantiate_async(&mut *store)
+            .await?;
+        let func = instance.get_typed_func::<(String, String), (String,)>(&mut *store, export)?;
+        let (answer,) = func.call_async(&mut *store, args).await?;
+        wasmtime::Result::<String>::Ok(answer)
+    };
+    let result = tokio::time::timeout(timeout + Duration::from_millis(250), call).await;
+    store.data().flush_stdio();
+    match result {
+        Ok(result) => result.map_err(|e| format!("{e:?}")),
+        Err(_) => Err("timed out".into()),
+    }
+}
