@@ -213,6 +213,20 @@ async fn no_memory_survives_from_one_request_to_the_next() {
     }
 }
 
+/// Component-model async costs every request, so it is on only for an app
+/// with a component that needs it; wasi:http 0.2 handlers work either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn component_model_async_only_for_an_app_that_needs_it() {
+    let plain = common::start_manifest("spin.toml", |_| {}).await;
+    assert!(!plain.app.component_model_async());
+    let with_v3 = common::start_manifest("spin-mysql3.toml", |_| {}).await;
+    assert!(with_v3.app.component_model_async());
+    for app in [&plain, &with_v3] {
+        let hello = send(app.addr, "GET", "/hello", &[], Bytes::new()).await;
+        assert_eq!((hello.status, hello.text().as_str()), (200, "hello"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_requests() {
     let app = start(|_| {}).await;

@@ -51,8 +51,17 @@ impl TestDb {
 }
 
 async fn start(db: &TestDb, connections: u32) -> common::TestApp {
+    start_manifest(db, connections, "spin.toml").await
+}
+
+/// The fixture with the `mysql3` component (spin:mysql/mysql@3.0.0).
+async fn start3(db: &TestDb, connections: u32) -> common::TestApp {
+    start_manifest(db, connections, "spin-mysql3.toml").await
+}
+
+async fn start_manifest(db: &TestDb, connections: u32, manifest: &str) -> common::TestApp {
     let host = db.host();
-    common::start(move |o| {
+    common::start_manifest(manifest, move |o| {
         o.variables.insert("mysql_host".into(), host);
         o.limits.mysql_max_connections = connections;
     })
@@ -365,7 +374,7 @@ async fn script3(app: &common::TestApp, address: &str, steps: Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql3_values_types_and_errors() {
     let db = TestDb::create().await;
-    let app = start(&db, 4).await;
+    let app = start3(&db, 4).await;
     let answer = script3(
         &app,
         &db.address(),
@@ -461,7 +470,7 @@ async fn mysql3_values_types_and_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql3_refuses_addresses_not_allowed_before_connecting() {
     let db = TestDb::create().await;
-    let app = start(&db, 4).await;
+    let app = start3(&db, 4).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     for (address, shown) in [
@@ -496,7 +505,7 @@ async fn mysql3_streams_many_rows() {
     const ROWS: i64 = 5_000;
     let db = TestDb::create().await;
     // One connection: every request gets the same pool slot.
-    let app = start(&db, 1).await;
+    let app = start3(&db, 1).await;
     let address = db.address();
     {
         let mut own = db.connect().await;
@@ -605,7 +614,7 @@ async fn mysql3_streams_many_rows() {
 async fn mysql3_transaction_dropped_or_timed_out_does_not_leak() {
     let db = TestDb::create().await;
     let host = db.host();
-    let app = common::start(move |o| {
+    let app = common::start_manifest("spin-mysql3.toml", move |o| {
         o.variables.insert("mysql_host".into(), host);
         o.limits.mysql_max_connections = 1;
         o.limits.request_timeout = Duration::from_millis(1500);
@@ -662,7 +671,7 @@ async fn mysql3_transaction_dropped_or_timed_out_does_not_leak() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql3_cannot_be_awaited_from_a_wasi_http_0_2_handler() {
     let db = TestDb::create().await;
-    let app = start(&db, 4).await;
+    let app = start3(&db, 4).await;
     // The same script from rt-mysql3's wasi:http 0.2 handler, a synchronous
     // export: waiting for `open` traps (the component model's rule, which
     // wasmtime enforces), so the request fails and nothing is left behind.

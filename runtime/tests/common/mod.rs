@@ -78,11 +78,20 @@ pub fn fixture_dir() -> tempfile::TempDir {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let wasm = wasm_dir().display().to_string();
     let data = dir.path().join("data").display().to_string();
-    for name in ["spin.toml", "runtime-config.toml"] {
+    let read = |name: &str| {
         let text = std::fs::read_to_string(fixtures.join(name)).expect("fixture");
-        let text = text.replace("@WASM@", &wasm).replace("@DATA@", &data);
+        text.replace("@WASM@", &wasm).replace("@DATA@", &data)
+    };
+    let write = |name: &str, text: String| {
         std::fs::write(dir.path().join(name), text).expect("write fixture");
-    }
+    };
+    write("spin.toml", read("spin.toml"));
+    write("runtime-config.toml", read("runtime-config.toml"));
+    // The same app plus a component that needs component-model async.
+    write(
+        "spin-mysql3.toml",
+        read("spin.toml") + "\n" + &read("mysql3.toml"),
+    );
     std::fs::create_dir_all(dir.path().join("assets")).unwrap();
     std::fs::copy(
         fixtures.join("assets/note.txt"),
@@ -104,10 +113,16 @@ pub fn options(dir: &Path) -> RuntimeOptions {
 
 /// Loads and serves the fixture app with `tweak` applied to the options.
 pub async fn start(tweak: impl FnOnce(&mut RuntimeOptions)) -> TestApp {
+    start_manifest("spin.toml", tweak).await
+}
+
+/// Loads and serves one of the fixture's manifests (`spin.toml`, or
+/// `spin-mysql3.toml`: the same plus the `mysql3` component).
+pub async fn start_manifest(manifest: &str, tweak: impl FnOnce(&mut RuntimeOptions)) -> TestApp {
     let dir = fixture_dir();
     let mut opts = options(dir.path());
     tweak(&mut opts);
-    let app = App::load(&dir.path().join("spin.toml"), opts).expect("app loads");
+    let app = App::load(&dir.path().join(manifest), opts).expect("app loads");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
