@@ -106,8 +106,6 @@ pub struct AppInner {
     pub(crate) info: bytes::Bytes,
     /// Told about every answered request, once set.
     pub(crate) observer: std::sync::OnceLock<RequestObserver>,
-    /// Whether the engine has the component model's async features on.
-    async_model: bool,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -123,14 +121,14 @@ pub struct App {
     pub(crate) inner: Arc<AppInner>,
 }
 
-fn engine(options: &RuntimeOptions, async_model: bool) -> Result<Engine, RuntimeError> {
+fn engine(options: &RuntimeOptions) -> Result<Engine, RuntimeError> {
     let mut config = Config::new();
     config.wasm_component_model(true).epoch_interruption(true);
     // Component-model async (streams, futures, async imports and exports):
-    // what Spin 4's `spin:mysql/mysql@3.0.0` needs. With it on, every export
-    // call runs on wasmtime's concurrent event loop, wasi:http 0.2 handlers
-    // too, so it is on only for an application that needs it (see `prepare`).
-    config.wasm_component_model_async(async_model);
+    // what Spin 4's `spin:mysql/mysql@3.0.0` needs; see the `spin-mysql3`
+    // feature in Cargo.toml for why it is opt-in.
+    #[cfg(feature = "spin-mysql3")]
+    config.wasm_component_model_async(true);
     let cache_dir = options.cache_dir.clone().unwrap_or_else(default_cache_dir);
     let mut cache_config = wasmtime::CacheConfig::new();
     cache_config.with_directory(cache_dir);
@@ -262,43 +260,6 @@ fn mounts(app_dir: &Path, files: &[FileMount]) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// Compiles (or loads from the cache) and pre-instantiates every component,
-/// in `sources`' order, on a new engine with or without the component
-/// model's async features.
-fn prepare(
-    options: &RuntimeOptions,
-    sources: &[(String, PathBuf)],
-    async_model: bool,
-) -> Result<(Engine, Vec<ProxyPre<HostState>>), RuntimeError> {
-    let engine = engine(options, async_model)?;
-    let mut linker: Linker<HostState> = Linker::new(&engine);
-    let link_err = |e: wasmtime::Error| RuntimeError::Engine(e.to_string());
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link_err)?;
-    crate::host::add_to_linker(&mut linker).map_err(link_err)?;
-    crate::host_mysql::add_to_linker(&mut linker).map_err(link_err)?;
-    if async_model {
-        crate::host_mysql3::add_to_linker(&mut linker).map_err(link_err)?;
-    }
-    let mut pres = Vec::with_capacity(sources.len());
-    for (id, source) in sources {
-        let fail = |message: String| RuntimeError::Component {
-            component: id.clone(),
-            message,
-        };
-        let started = std::time::Instant::now();
-        let component = Component::from_file(&engine, source)
-            .map_err(|e| fail(format!("{}: {e:#}", source.display())))?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .and_then(ProxyPre::new)
-            .map_err(|e| fail(format!("{e:#}")))?;
-        tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
-        pres.push(pre);
-    }
-    Ok((engine, pres))
-}
-
 impl App {
     /// Loads `spin.toml`, opens the databases, compiles (or loads from the cache)
     /// and pre-instantiates every component.
@@ -316,36 +277,15 @@ impl App {
         let variables = AppVariables::resolve(&manifest.variables, &options.variables)?;
         let (sqlite, kv) = open_stores(&manifest, &runtime_config, &data_dir, &options)?;
 
-        let mut sources = Vec::new();
-        for (id, decl) in &manifest.component {
-            match &decl.source {
-                SourceDecl::Local(path) => sources.push((
-                    id.clone(),
-                    local_source(&app_dir, path, options.target_dir.as_deref()),
-                )),
-                SourceDecl::Remote { url, .. } => {
-                    return Err(RuntimeError::Component {
-                        component: id.clone(),
-                        message: format!("remote sources are not supported ({url})"),
-                    })
-                }
-            }
-        }
-        let mut async_model = false;
-        let (engine, mut pres) = match prepare(&options, &sources, false) {
-            Ok(ready) => ready,
-            // A component that uses the component model's async features
-            // (Spin 4's `spin:mysql/mysql@3.0.0`) fails to compile or link
-            // without them; they cost every request of every component
-            // (measured: about 20 µs of CPU, a quarter of a hello-world
-            // request), so they are turned on only when a component needs them.
-            Err(_) => {
-                let ready = prepare(&options, &sources, true)?;
-                tracing::info!("component-model async on: a component needs it");
-                async_model = true;
-                ready
-            }
-        };
+        let engine = engine(&options)?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        let link_err = |e: wasmtime::Error| RuntimeError::Engine(e.to_string());
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link_err)?;
+        crate::host::add_to_linker(&mut linker).map_err(link_err)?;
+        crate::host_mysql::add_to_linker(&mut linker).map_err(link_err)?;
+        #[cfg(feature = "spin-mysql3")]
+        crate::host_mysql3::add_to_linker(&mut linker).map_err(link_err)?;
         let mysql = Arc::new(MysqlPools::new(
             options.limits.mysql_max_connections,
             options.limits.request_timeout,
@@ -353,7 +293,27 @@ impl App {
 
         let mut components = Vec::new();
         let mut by_id = HashMap::new();
-        for ((id, decl), pre) in manifest.component.iter().zip(pres.drain(..)) {
+        for (id, decl) in &manifest.component {
+            let fail = |message: String| RuntimeError::Component {
+                component: id.clone(),
+                message,
+            };
+            let source = match &decl.source {
+                SourceDecl::Local(path) => {
+                    local_source(&app_dir, path, options.target_dir.as_deref())
+                }
+                SourceDecl::Remote { url, .. } => {
+                    return Err(fail(format!("remote sources are not supported ({url})")))
+                }
+            };
+            let started = std::time::Instant::now();
+            let component = Component::from_file(&engine, &source)
+                .map_err(|e| fail(format!("{}: {e:#}", source.display())))?;
+            let pre = linker
+                .instantiate_pre(&component)
+                .and_then(ProxyPre::new)
+                .map_err(|e| fail(format!("{e:#}")))?;
+            tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
             let ctx = ComponentCtx {
                 id: id.clone(),
                 variables: variables.for_component(&decl.variables)?,
@@ -405,7 +365,6 @@ impl App {
                 limits,
                 info,
                 observer: std::sync::OnceLock::new(),
-                async_model,
                 ticker_stop,
             }),
         })
@@ -415,13 +374,6 @@ impl App {
     /// and durations by route for metrics); false when one is already set.
     pub fn observe(&self, observer: RequestObserver) -> bool {
         self.inner.observer.set(observer).is_ok()
-    }
-
-    /// Whether the component model's async features are on: only when a
-    /// component needs them (Spin 4's `spin:mysql/mysql@3.0.0`), since they
-    /// slow every request down.
-    pub fn component_model_async(&self) -> bool {
-        self.inner.async_model
     }
 
     /// The routes served, most specific first, with their component ids.

@@ -17,8 +17,8 @@ use crate::mysql::stream::{RowBatches, SharedConnection};
 use crate::state::HostState;
 
 wasmtime::component::bindgen!({
-    path: "wit",
-    world: "iems:runtime/spin-mysql3",
+    path: "wit-mysql3",
+    world: "iems:runtime-mysql3/spin-mysql3",
     with: {
         "spin:mysql/mysql.connection": crate::mysql::stream::SharedConnection,
     },

@@ -15,6 +15,7 @@ mod db;
 mod error;
 mod host;
 mod host_mysql;
+#[cfg(feature = "spin-mysql3")]
 mod host_mysql3;
 mod invoke;
 pub mod manifest;
@@ -24,6 +25,7 @@ pub mod routes;
 pub mod runtime_config;
 mod server;
 mod state;
+#[cfg(feature = "spin-mysql3")]
 #[doc(hidden)]
 pub mod testing;
 pub mod variables;

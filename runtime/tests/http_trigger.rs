@@ -213,18 +213,18 @@ async fn no_memory_survives_from_one_request_to_the_next() {
     }
 }
 
-/// Component-model async costs every request, so it is on only for an app
-/// with a component that needs it; wasi:http 0.2 handlers work either way.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn component_model_async_only_for_an_app_that_needs_it() {
-    let plain = common::start_manifest("spin.toml", |_| {}).await;
-    assert!(!plain.app.component_model_async());
-    let with_v3 = common::start_manifest("spin-mysql3.toml", |_| {}).await;
-    assert!(with_v3.app.component_model_async());
-    for app in [&plain, &with_v3] {
-        let hello = send(app.addr, "GET", "/hello", &[], Bytes::new()).await;
-        assert_eq!((hello.status, hello.text().as_str()), (200, "hello"));
-    }
+/// Without the `spin-mysql3` feature a component importing Spin 4's
+/// `spin:mysql/mysql@3.0.0` is refused at load, naming the component.
+#[cfg(not(feature = "spin-mysql3"))]
+#[test]
+fn spin_mysql3_component_needs_the_feature() {
+    let dir = common::fixture_dir();
+    let options = common::options(dir.path());
+    let err = match iems_runtime::App::load(&dir.path().join("spin-mysql3.toml"), options) {
+        Ok(_) => panic!("loaded a spin:mysql/mysql@3.0.0 component without the feature"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("mysql3"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -54,11 +54,6 @@ async fn start(db: &TestDb, connections: u32) -> common::TestApp {
     start_manifest(db, connections, "spin.toml").await
 }
 
-/// The fixture with the `mysql3` component (spin:mysql/mysql@3.0.0).
-async fn start3(db: &TestDb, connections: u32) -> common::TestApp {
-    start_manifest(db, connections, "spin-mysql3.toml").await
-}
-
 async fn start_manifest(db: &TestDb, connections: u32, manifest: &str) -> common::TestApp {
     let host = db.host();
     common::start_manifest(manifest, move |o| {
@@ -353,337 +348,348 @@ async fn mysql_request_timeout_mid_statement_closes_the_connection() {
 // the component's async export `run` (a wasi:http 0.2 handler may not wait
 // for an async import; see the last test).
 
-/// Runs an `rt-mysql3` script on one connection to `address`: the JSON
-/// answer, or the failure (a trap, the request timeout) as text.
-async fn run3(app: &common::TestApp, address: &str, steps: Value) -> Result<Value, String> {
-    let answer = iems_runtime::testing::call_async_export(
-        &app.app,
-        "mysql3",
-        "run",
-        (address.to_owned(), steps.to_string()),
-    )
-    .await?;
-    Ok(serde_json::from_str(&answer).expect("JSON answer"))
-}
+// Only with the runtime's `spin-mysql3` feature.
+#[cfg(feature = "spin-mysql3")]
+mod v3 {
+    use super::*;
 
-/// Runs an `rt-mysql3` script that must complete; the JSON answer.
-async fn script3(app: &common::TestApp, address: &str, steps: Value) -> Value {
-    run3(app, address, steps).await.expect("the script runs")
-}
+    /// The fixture with the `mysql3` component (spin:mysql/mysql@3.0.0).
+    async fn start3(db: &TestDb, connections: u32) -> common::TestApp {
+        start_manifest(db, connections, "spin-mysql3.toml").await
+    }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql3_values_types_and_errors() {
-    let db = TestDb::create().await;
-    let app = start3(&db, 4).await;
-    let answer = script3(
-        &app,
-        &db.address(),
-        json!([
-            {"execute": "CREATE TABLE reading (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
-                device VARCHAR(40), note TEXT, raw VARBINARY(16), kwh DOUBLE, hour INT, \
-                phase TINYINT, flags SMALLINT UNSIGNED, micro_wh BIGINT UNSIGNED, price DECIMAL(10,2))"},
-            {"execute": "INSERT INTO reading (device, note, raw, kwh, hour, phase, flags, micro_wh, price) \
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-             "params": [{"str": "meter-1"}, {"str": "ünïcode"}, {"binary": [0, 1, 255]},
-                        {"floating64": 1.5}, {"int32": -7}, {"int8": 3}, {"uint16": 65535},
-                        {"uint64": 18_000_000_000_000_000_000u64}, {"str": "2.50"}]},
-            {"execute": "INSERT INTO reading (device) VALUES (?)", "params": [null]},
-            {"query": "SELECT id, device, note, raw, kwh, hour, phase, flags, micro_wh \
-                FROM reading ORDER BY id"},
-            {"query": "SELECT id, device FROM reading WHERE hour = ? AND device = ?",
-             "params": [{"int64": -7}, {"str": "meter-1"}]},
-            {"query": "SELECT id, device FROM reading WHERE id < ?", "params": [{"int64": 0}]},
-            {"query": "SELECT id, price FROM reading ORDER BY id DESC"},
-            {"query": "SELECT * FROM no_such_table"},
-            {"query": "SELEC 1"},
-            {"execute": "INSERT INTO reading (id) VALUES (?)", "params": [{"int64": 1}]},
-            {"execute": "UPDATE reading SET hour = ? WHERE device IS NULL", "params": [{"int32": 9}]},
-            {"query": "SELECT hour FROM reading WHERE device IS NULL"},
-        ]),
-    )
-    .await;
-    let steps = &answer["steps"];
-    assert_eq!(steps[0], "ok", "{answer}");
-    assert_eq!(steps[1], "ok", "{answer}");
-    assert_eq!(steps[2], "ok", "{answer}");
-    assert_eq!(
-        steps[3],
-        json!({
-            "columns": [["id", "int64"], ["device", "str"], ["note", "str"], ["raw", "binary"],
-                        ["kwh", "floating64"], ["hour", "int32"], ["phase", "int8"],
-                        ["flags", "uint16"], ["micro_wh", "uint64"]],
-            "rows": [
-                [{"int64": 1}, {"str": "meter-1"}, {"str": "ünïcode"}, {"binary": [0, 1, 255]},
-                 {"floating64": 1.5}, {"int32": -7}, {"int8": 3}, {"uint16": 65535},
-                 {"uint64": 18_000_000_000_000_000_000u64}],
-                [{"int64": 2}, null, null, null, null, null, null, null, null],
-            ],
-            "result": "ok",
-        }),
-        "{answer}"
-    );
-    assert_eq!(
-        steps[4],
-        json!({"columns": [["id", "int64"], ["device", "str"]],
-               "rows": [[{"int64": 1}, {"str": "meter-1"}]], "result": "ok"}),
-    );
-    // No rows: the columns are still described.
-    assert_eq!(
-        steps[5],
-        json!({"columns": [["id", "int64"], ["device", "str"]], "rows": [], "result": "ok"})
-    );
-    // DECIMAL is `other`: NULL converts, a value does not. The rows before it
-    // arrive; the error is the query's outcome (its future), not the call's.
-    assert_eq!(
-        steps[6]["columns"],
-        json!([["id", "int64"], ["price", "other"]])
-    );
-    assert_eq!(steps[6]["rows"], json!([[{"int64": 2}, null]]), "{answer}");
-    assert_eq!(
-        steps[6]["result"]["error"], "value-conversion-failed",
-        "{answer}"
-    );
-    // A statement the server refuses fails the call itself.
-    assert_eq!(steps[7]["error"], "query-failed", "{answer}");
-    assert!(
-        steps[7]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no_such_table"),
-        "{answer}"
-    );
-    assert_eq!(steps[8]["error"], "query-failed", "{answer}");
-    assert_eq!(steps[9]["error"], "query-failed", "{answer}");
-    assert!(
-        steps[9]["message"].as_str().unwrap().contains("Duplicate"),
-        "{answer}"
-    );
-    assert_eq!(steps[10], "ok", "{answer}");
-    assert_eq!(steps[11]["rows"], json!([[{"int32": 9}]]), "{answer}");
+    /// Runs an `rt-mysql3` script on one connection to `address`: the JSON
+    /// answer, or the failure (a trap, the request timeout) as text.
+    async fn run3(app: &common::TestApp, address: &str, steps: Value) -> Result<Value, String> {
+        let answer = iems_runtime::testing::call_async_export(
+            &app.app,
+            "mysql3",
+            "run",
+            (address.to_owned(), steps.to_string()),
+        )
+        .await?;
+        Ok(serde_json::from_str(&answer).expect("JSON answer"))
+    }
 
-    // A database that does not exist on an allowed server: connection-failed.
-    let missing = format!("{}/{}_missing", db.server, db.name);
-    let answer = script3(&app, &missing, json!([])).await;
-    assert_eq!(answer["open"]["error"], "connection-failed", "{answer}");
-}
+    /// Runs an `rt-mysql3` script that must complete; the JSON answer.
+    async fn script3(app: &common::TestApp, address: &str, steps: Value) -> Value {
+        run3(app, address, steps).await.expect("the script runs")
+    }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql3_refuses_addresses_not_allowed_before_connecting() {
-    let db = TestDb::create().await;
-    let app = start3(&db, 4).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    for (address, shown) in [
-        (
-            format!("mysql://root@127.0.0.1:{port}/{}", db.name),
-            format!("mysql://root@127.0.0.1:{port}/{}", db.name),
-        ),
-        // The message keeps the password out (the guest may log it).
-        (
-            format!("mysql://root:s3cret@localhost:{port}/{}", db.name),
-            format!("mysql://root:***@localhost:{port}/{}", db.name),
-        ),
-    ] {
-        let answer = script3(&app, &address, json!([])).await;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_values_types_and_errors() {
+        let db = TestDb::create().await;
+        let app = start3(&db, 4).await;
+        let answer = script3(
+            &app,
+            &db.address(),
+            json!([
+                {"execute": "CREATE TABLE reading (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
+                    device VARCHAR(40), note TEXT, raw VARBINARY(16), kwh DOUBLE, hour INT, \
+                    phase TINYINT, flags SMALLINT UNSIGNED, micro_wh BIGINT UNSIGNED, price DECIMAL(10,2))"},
+                {"execute": "INSERT INTO reading (device, note, raw, kwh, hour, phase, flags, micro_wh, price) \
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "params": [{"str": "meter-1"}, {"str": "ünïcode"}, {"binary": [0, 1, 255]},
+                            {"floating64": 1.5}, {"int32": -7}, {"int8": 3}, {"uint16": 65535},
+                            {"uint64": 18_000_000_000_000_000_000u64}, {"str": "2.50"}]},
+                {"execute": "INSERT INTO reading (device) VALUES (?)", "params": [null]},
+                {"query": "SELECT id, device, note, raw, kwh, hour, phase, flags, micro_wh \
+                    FROM reading ORDER BY id"},
+                {"query": "SELECT id, device FROM reading WHERE hour = ? AND device = ?",
+                 "params": [{"int64": -7}, {"str": "meter-1"}]},
+                {"query": "SELECT id, device FROM reading WHERE id < ?", "params": [{"int64": 0}]},
+                {"query": "SELECT id, price FROM reading ORDER BY id DESC"},
+                {"query": "SELECT * FROM no_such_table"},
+                {"query": "SELEC 1"},
+                {"execute": "INSERT INTO reading (id) VALUES (?)", "params": [{"int64": 1}]},
+                {"execute": "UPDATE reading SET hour = ? WHERE device IS NULL", "params": [{"int32": 9}]},
+                {"query": "SELECT hour FROM reading WHERE device IS NULL"},
+            ]),
+        )
+        .await;
+        let steps = &answer["steps"];
+        assert_eq!(steps[0], "ok", "{answer}");
+        assert_eq!(steps[1], "ok", "{answer}");
+        assert_eq!(steps[2], "ok", "{answer}");
         assert_eq!(
-            answer["open"],
+            steps[3],
             json!({
-                "error": "connection-failed",
-                "message": format!("address {shown} is not permitted"),
-            })
+                "columns": [["id", "int64"], ["device", "str"], ["note", "str"], ["raw", "binary"],
+                            ["kwh", "floating64"], ["hour", "int32"], ["phase", "int8"],
+                            ["flags", "uint16"], ["micro_wh", "uint64"]],
+                "rows": [
+                    [{"int64": 1}, {"str": "meter-1"}, {"str": "ünïcode"}, {"binary": [0, 1, 255]},
+                     {"floating64": 1.5}, {"int32": -7}, {"int8": 3}, {"uint16": 65535},
+                     {"uint64": 18_000_000_000_000_000_000u64}],
+                    [{"int64": 2}, null, null, null, null, null, null, null, null],
+                ],
+                "result": "ok",
+            }),
+            "{answer}"
+        );
+        assert_eq!(
+            steps[4],
+            json!({"columns": [["id", "int64"], ["device", "str"]],
+                   "rows": [[{"int64": 1}, {"str": "meter-1"}]], "result": "ok"}),
+        );
+        // No rows: the columns are still described.
+        assert_eq!(
+            steps[5],
+            json!({"columns": [["id", "int64"], ["device", "str"]], "rows": [], "result": "ok"})
+        );
+        // DECIMAL is `other`: NULL converts, a value does not. The rows before it
+        // arrive; the error is the query's outcome (its future), not the call's.
+        assert_eq!(
+            steps[6]["columns"],
+            json!([["id", "int64"], ["price", "other"]])
+        );
+        assert_eq!(steps[6]["rows"], json!([[{"int64": 2}, null]]), "{answer}");
+        assert_eq!(
+            steps[6]["result"]["error"], "value-conversion-failed",
+            "{answer}"
+        );
+        // A statement the server refuses fails the call itself.
+        assert_eq!(steps[7]["error"], "query-failed", "{answer}");
+        assert!(
+            steps[7]["message"]
+                .as_str()
+                .unwrap()
+                .contains("no_such_table"),
+            "{answer}"
+        );
+        assert_eq!(steps[8]["error"], "query-failed", "{answer}");
+        assert_eq!(steps[9]["error"], "query-failed", "{answer}");
+        assert!(
+            steps[9]["message"].as_str().unwrap().contains("Duplicate"),
+            "{answer}"
+        );
+        assert_eq!(steps[10], "ok", "{answer}");
+        assert_eq!(steps[11]["rows"], json!([[{"int32": 9}]]), "{answer}");
+
+        // A database that does not exist on an allowed server: connection-failed.
+        let missing = format!("{}/{}_missing", db.server, db.name);
+        let answer = script3(&app, &missing, json!([])).await;
+        assert_eq!(answer["open"]["error"], "connection-failed", "{answer}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_refuses_addresses_not_allowed_before_connecting() {
+        let db = TestDb::create().await;
+        let app = start3(&db, 4).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for (address, shown) in [
+            (
+                format!("mysql://root@127.0.0.1:{port}/{}", db.name),
+                format!("mysql://root@127.0.0.1:{port}/{}", db.name),
+            ),
+            // The message keeps the password out (the guest may log it).
+            (
+                format!("mysql://root:s3cret@localhost:{port}/{}", db.name),
+                format!("mysql://root:***@localhost:{port}/{}", db.name),
+            ),
+        ] {
+            let answer = script3(&app, &address, json!([])).await;
+            assert_eq!(
+                answer["open"],
+                json!({
+                    "error": "connection-failed",
+                    "message": format!("address {shown} is not permitted"),
+                })
+            );
+        }
+        let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+        assert!(
+            accepted.is_err(),
+            "the runtime connected to a refused address"
         );
     }
-    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
-    assert!(
-        accepted.is_err(),
-        "the runtime connected to a refused address"
-    );
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql3_streams_many_rows() {
-    const ROWS: i64 = 5_000;
-    let db = TestDb::create().await;
-    // One connection: every request gets the same pool slot.
-    let app = start3(&db, 1).await;
-    let address = db.address();
-    {
-        let mut own = db.connect().await;
-        sqlx::query("CREATE TABLE sample (id BIGINT PRIMARY KEY, label VARCHAR(20), pad TEXT)")
-            .execute(&mut own)
-            .await
-            .unwrap();
-        // 5,000 rows of about 1 KiB: some 5 MB, many batches.
-        for chunk in (1..=ROWS).collect::<Vec<_>>().chunks(500) {
-            let values: Vec<String> = chunk
-                .iter()
-                .map(|n| format!("({n}, 'row-{n}', REPEAT('x', 1000))"))
-                .collect();
-            sqlx::query(&format!("INSERT INTO sample VALUES {}", values.join(",")))
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_streams_many_rows() {
+        const ROWS: i64 = 5_000;
+        let db = TestDb::create().await;
+        // One connection: every request gets the same pool slot.
+        let app = start3(&db, 1).await;
+        let address = db.address();
+        {
+            let mut own = db.connect().await;
+            sqlx::query("CREATE TABLE sample (id BIGINT PRIMARY KEY, label VARCHAR(20), pad TEXT)")
                 .execute(&mut own)
                 .await
                 .unwrap();
+            // 5,000 rows of about 1 KiB: some 5 MB, many batches.
+            for chunk in (1..=ROWS).collect::<Vec<_>>().chunks(500) {
+                let values: Vec<String> = chunk
+                    .iter()
+                    .map(|n| format!("({n}, 'row-{n}', REPEAT('x', 1000))"))
+                    .collect();
+                sqlx::query(&format!("INSERT INTO sample VALUES {}", values.join(",")))
+                    .execute(&mut own)
+                    .await
+                    .unwrap();
+            }
         }
-    }
-    let started = std::time::Instant::now();
-    let answer = script3(
-        &app,
-        &address,
-        json!([
-            {"query": "SELECT id, label, LENGTH(pad) AS pad FROM sample ORDER BY id", "summary": true},
-            {"query": "SELECT id, pad FROM sample ORDER BY id", "summary": true},
-            {"query": "SELECT CONNECTION_ID() AS id"},
-        ]),
-    )
-    .await;
-    let elapsed = started.elapsed();
-    let steps = &answer["steps"];
-    assert_eq!(
-        steps[0],
-        json!({
-            "columns": [["id", "int64"], ["label", "str"], ["pad", "int32"]],
-            "count": ROWS, "sum": ROWS * (ROWS + 1) / 2,
-            "first": [{"int64": 1}, {"str": "row-1"}, {"int32": 1000}],
-            "last": [{"int64": ROWS}, {"str": format!("row-{ROWS}")}, {"int32": 1000}],
-            "result": "ok",
-        }),
-    );
-    assert_eq!(steps[1]["count"], ROWS, "{}", steps[1]);
-    assert_eq!(steps[1]["result"], "ok");
-    let pad = &steps[1]["last"][1]["str"];
-    assert_eq!(pad.as_str().map(str::len), Some(1000));
-    eprintln!("two queries of {ROWS} rows streamed in {elapsed:?}");
-    let connection = steps[2]["rows"][0][0].clone();
-
-    // Three rows read, the rest (megabytes, more than the host reads ahead)
-    // dropped unread: the connection serves the next statement, and goes back
-    // to the pool once that one completed.
-    let answer = script3(
-        &app,
-        &address,
-        json!([
-            {"query": "SELECT id, LENGTH(pad) AS n, pad FROM sample ORDER BY id", "take": 3},
-            {"query": "SELECT COUNT(*) AS n FROM sample"},
-            {"query": "SELECT CONNECTION_ID() AS id"},
-        ]),
-    )
-    .await;
-    let steps = &answer["steps"];
-    let ids: Vec<Value> = steps[0]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| json!([row[0], row[1]]))
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            json!([{"int64": 1}, {"int32": 1000}]),
-            json!([{"int64": 2}, {"int32": 1000}]),
-            json!([{"int64": 3}, {"int32": 1000}]),
-        ],
-        "{answer}"
-    );
-    assert_eq!(steps[1]["rows"], json!([[{"int64": ROWS}]]), "{answer}");
-    assert_eq!(
-        steps[2]["rows"][0][0], connection,
-        "the connection was pooled"
-    );
-
-    // Dropped with a query's rows unread: closed, not pooled.
-    let answer = script3(
-        &app,
-        &address,
-        json!([{"query": "SELECT id, pad FROM sample ORDER BY id", "take": 1}]),
-    )
-    .await;
-    assert_eq!(answer["steps"][0]["rows"][0][0], json!({"int64": 1}));
-    let answer = script3(
-        &app,
-        &address,
-        json!([{"query": "SELECT CONNECTION_ID() AS id"}]),
-    )
-    .await;
-    assert_ne!(
-        answer["steps"][0]["rows"][0][0], connection,
-        "a connection left mid-result was pooled"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql3_transaction_dropped_or_timed_out_does_not_leak() {
-    let db = TestDb::create().await;
-    let host = db.host();
-    let app = common::start_manifest("spin-mysql3.toml", move |o| {
-        o.variables.insert("mysql_host".into(), host);
-        o.limits.mysql_max_connections = 1;
-        o.limits.request_timeout = Duration::from_millis(1500);
-    })
-    .await;
-    let address = db.address();
-    let state = json!([
-        {"query": "SELECT CONNECTION_ID() AS id"},
-        {"query": "SELECT COUNT(*) AS n FROM alert"},
-    ]);
-    let id_and_count = |answer: &Value| {
-        let steps = &answer["steps"];
-        (
-            steps[0]["rows"][0][0].clone(),
-            steps[1]["rows"][0][0]["int64"].clone(),
+        let started = std::time::Instant::now();
+        let answer = script3(
+            &app,
+            &address,
+            json!([
+                {"query": "SELECT id, label, LENGTH(pad) AS pad FROM sample ORDER BY id", "summary": true},
+                {"query": "SELECT id, pad FROM sample ORDER BY id", "summary": true},
+                {"query": "SELECT CONNECTION_ID() AS id"},
+            ]),
         )
-    };
-    script3(
-        &app,
-        &address,
-        json!([{"execute": "CREATE TABLE alert (device_id BIGINT PRIMARY KEY) ENGINE=InnoDB"}]),
-    )
-    .await;
-    let (first, _) = id_and_count(&script3(&app, &address, state.clone()).await);
-    let left_open = script3(
-        &app,
-        &address,
-        json!([
-            {"execute": "START TRANSACTION"},
-            {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 1}]},
-        ]),
-    )
-    .await;
-    assert_eq!(left_open["steps"], json!(["ok", "ok"]));
-    let (after_drop, count) = id_and_count(&script3(&app, &address, state.clone()).await);
-    assert_eq!(count, json!(0), "nothing leaked");
-    assert_ne!(after_drop, first, "the connection was closed, not pooled");
+        .await;
+        let elapsed = started.elapsed();
+        let steps = &answer["steps"];
+        assert_eq!(
+            steps[0],
+            json!({
+                "columns": [["id", "int64"], ["label", "str"], ["pad", "int32"]],
+                "count": ROWS, "sum": ROWS * (ROWS + 1) / 2,
+                "first": [{"int64": 1}, {"str": "row-1"}, {"int32": 1000}],
+                "last": [{"int64": ROWS}, {"str": format!("row-{ROWS}")}, {"int32": 1000}],
+                "result": "ok",
+            }),
+        );
+        assert_eq!(steps[1]["count"], ROWS, "{}", steps[1]);
+        assert_eq!(steps[1]["result"], "ok");
+        let pad = &steps[1]["last"][1]["str"];
+        assert_eq!(pad.as_str().map(str::len), Some(1000));
+        eprintln!("two queries of {ROWS} rows streamed in {elapsed:?}");
+        let connection = steps[2]["rows"][0][0].clone();
 
-    // The request times out while its query waits for the server.
-    let slow = run3(&app, &address, json!([{"query": "SELECT SLEEP(5)"}])).await;
-    assert_eq!(slow, Err("timed out".to_owned()));
-    let started = std::time::Instant::now();
-    let (after_timeout, _) = id_and_count(&script3(&app, &address, state).await);
-    assert_ne!(
-        after_timeout, after_drop,
-        "the interrupted connection was pooled"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "waited for the old statement"
-    );
-}
+        // Three rows read, the rest (megabytes, more than the host reads ahead)
+        // dropped unread: the connection serves the next statement, and goes back
+        // to the pool once that one completed.
+        let answer = script3(
+            &app,
+            &address,
+            json!([
+                {"query": "SELECT id, LENGTH(pad) AS n, pad FROM sample ORDER BY id", "take": 3},
+                {"query": "SELECT COUNT(*) AS n FROM sample"},
+                {"query": "SELECT CONNECTION_ID() AS id"},
+            ]),
+        )
+        .await;
+        let steps = &answer["steps"];
+        let ids: Vec<Value> = steps[0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| json!([row[0], row[1]]))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                json!([{"int64": 1}, {"int32": 1000}]),
+                json!([{"int64": 2}, {"int32": 1000}]),
+                json!([{"int64": 3}, {"int32": 1000}]),
+            ],
+            "{answer}"
+        );
+        assert_eq!(steps[1]["rows"], json!([[{"int64": ROWS}]]), "{answer}");
+        assert_eq!(
+            steps[2]["rows"][0][0], connection,
+            "the connection was pooled"
+        );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql3_cannot_be_awaited_from_a_wasi_http_0_2_handler() {
-    let db = TestDb::create().await;
-    let app = start3(&db, 4).await;
-    // The same script from rt-mysql3's wasi:http 0.2 handler, a synchronous
-    // export: waiting for `open` traps (the component model's rule, which
-    // wasmtime enforces), so the request fails and nothing is left behind.
-    let reply = common::send(
-        app.addr,
-        "POST",
-        "/mysql3/script",
-        &[("x-mysql-address", &db.address())],
-        json!([{"execute": "CREATE TABLE t (id INT)"}]).to_string(),
-    )
-    .await;
-    assert_eq!(reply.status, 500, "{}", reply.text());
-    let answer = script3(&app, &db.address(), json!([{"query": "SHOW TABLES"}])).await;
-    assert_eq!(answer["steps"][0]["rows"], json!([]), "{answer}");
+        // Dropped with a query's rows unread: closed, not pooled.
+        let answer = script3(
+            &app,
+            &address,
+            json!([{"query": "SELECT id, pad FROM sample ORDER BY id", "take": 1}]),
+        )
+        .await;
+        assert_eq!(answer["steps"][0]["rows"][0][0], json!({"int64": 1}));
+        let answer = script3(
+            &app,
+            &address,
+            json!([{"query": "SELECT CONNECTION_ID() AS id"}]),
+        )
+        .await;
+        assert_ne!(
+            answer["steps"][0]["rows"][0][0], connection,
+            "a connection left mid-result was pooled"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_transaction_dropped_or_timed_out_does_not_leak() {
+        let db = TestDb::create().await;
+        let host = db.host();
+        let app = common::start_manifest("spin-mysql3.toml", move |o| {
+            o.variables.insert("mysql_host".into(), host);
+            o.limits.mysql_max_connections = 1;
+            o.limits.request_timeout = Duration::from_millis(1500);
+        })
+        .await;
+        let address = db.address();
+        let state = json!([
+            {"query": "SELECT CONNECTION_ID() AS id"},
+            {"query": "SELECT COUNT(*) AS n FROM alert"},
+        ]);
+        let id_and_count = |answer: &Value| {
+            let steps = &answer["steps"];
+            (
+                steps[0]["rows"][0][0].clone(),
+                steps[1]["rows"][0][0]["int64"].clone(),
+            )
+        };
+        script3(
+            &app,
+            &address,
+            json!([{"execute": "CREATE TABLE alert (device_id BIGINT PRIMARY KEY) ENGINE=InnoDB"}]),
+        )
+        .await;
+        let (first, _) = id_and_count(&script3(&app, &address, state.clone()).await);
+        let left_open = script3(
+            &app,
+            &address,
+            json!([
+                {"execute": "START TRANSACTION"},
+                {"execute": "INSERT INTO alert VALUES (?)", "params": [{"int64": 1}]},
+            ]),
+        )
+        .await;
+        assert_eq!(left_open["steps"], json!(["ok", "ok"]));
+        let (after_drop, count) = id_and_count(&script3(&app, &address, state.clone()).await);
+        assert_eq!(count, json!(0), "nothing leaked");
+        assert_ne!(after_drop, first, "the connection was closed, not pooled");
+
+        // The request times out while its query waits for the server.
+        let slow = run3(&app, &address, json!([{"query": "SELECT SLEEP(5)"}])).await;
+        assert_eq!(slow, Err("timed out".to_owned()));
+        let started = std::time::Instant::now();
+        let (after_timeout, _) = id_and_count(&script3(&app, &address, state).await);
+        assert_ne!(
+            after_timeout, after_drop,
+            "the interrupted connection was pooled"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "waited for the old statement"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_cannot_be_awaited_from_a_wasi_http_0_2_handler() {
+        let db = TestDb::create().await;
+        let app = start3(&db, 4).await;
+        // The same script from rt-mysql3's wasi:http 0.2 handler, a synchronous
+        // export: waiting for `open` traps (the component model's rule, which
+        // wasmtime enforces), so the request fails and nothing is left behind.
+        let reply = common::send(
+            app.addr,
+            "POST",
+            "/mysql3/script",
+            &[("x-mysql-address", &db.address())],
+            json!([{"execute": "CREATE TABLE t (id INT)"}]).to_string(),
+        )
+        .await;
+        assert_eq!(reply.status, 500, "{}", reply.text());
+        let answer = script3(&app, &db.address(), json!([{"query": "SHOW TABLES"}])).await;
+        assert_eq!(answer["steps"][0]["rows"], json!([]), "{answer}");
+    }
 }

@@ -20,6 +20,7 @@ use crate::state::ComponentCtx;
 
 mod convert;
 mod session;
+#[cfg(feature = "spin-mysql3")]
 pub mod stream;
 
 use convert::{bind, convert_columns, convert_row, value_size};
