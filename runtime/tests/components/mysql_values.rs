@@ -16,6 +16,15 @@ fn mysql_error(e: &MysqlError) -> Value {
     json!({ "error": kind, "message": message })
 }
 
+/// A step's `"params"` (none when absent).
+fn params(step: &Value) -> Result<Vec<ParameterValue>, String> {
+    step["params"]
+        .as_array()
+        .map(|p| p.iter().map(param).collect())
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
 fn param(v: &Value) -> Result<ParameterValue, String> {
     let Some((kind, v)) = v.as_object().and_then(|o| o.iter().next()) else {
         return Ok(ParameterValue::DbNull);

@@ -73,11 +73,7 @@ async fn run(address: String, script: Vec<u8>) -> Result<String, String> {
     };
     let mut outcomes = Vec::new();
     for step in &steps {
-        let params = step["params"]
-            .as_array()
-            .map(|p| p.iter().map(param).collect::<Result<Vec<_>, _>>())
-            .transpose()?
-            .unwrap_or_default();
+        let params = params(step)?;
         let outcome = if let Some(sql) = step["execute"].as_str() {
             match conn.execute(sql, params).await {
                 Ok(()) => json!("ok"),

@@ -21,11 +21,7 @@ pub fn run(address: &str, script: &[u8]) -> Result<String, String> {
     };
     let mut outcomes = Vec::new();
     for step in &steps {
-        let params = step["params"]
-            .as_array()
-            .map(|p| p.iter().map(param).collect::<Result<Vec<_>, _>>())
-            .transpose()?
-            .unwrap_or_default();
+        let params = params(step)?;
         let outcome = if let Some(sql) = step["execute"].as_str() {
             match conn.execute(sql, &params) {
                 Ok(()) => json!("ok"),
