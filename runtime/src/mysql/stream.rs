@@ -10,15 +10,23 @@
 //! goes wrong after the first row (a value that cannot be converted, the
 //! connection lost) ends the rows and is the outcome of the query's future.
 //!
-//! The task gives up as soon as nobody waits for its rows any more (the guest
-//! dropped the stream, or its store went away after a trap or timeout): the
-//! statement is abandoned half-way and the connection, marked in flight, is
-//! closed rather than pooled when the guest's `connection` goes, unless a
-//! later statement on it completes first (sqlx skips what is left of the
-//! abandoned result before running it).
+//! A statement, once sent, runs to its end: sqlx's reads are not
+//! cancel-safe (a read dropped between a packet's header and its payload
+//! leaves the connection out of step with the server, and its next statement
+//! waits forever), so no statement is dropped half-way on a connection that
+//! will be used again. When the guest drops a query's rows (or cancels the
+//! call) before the end, the task reads and discards the rest, as MySQL's own
+//! clients do, and the connection is free once the result is drained. Only
+//! when nobody can use the rest (the guest's `connection` is gone, dropped or
+//! with its store after a trap or timeout, and nobody awaits the query's
+//! outcome) is the statement abandoned half-way: the connection, marked in
+//! flight, is then closed rather than pooled.
 //!
 //! A connection runs one statement at a time: another `execute` or `query`
-//! on it waits until the rows of the one before are read or dropped.
+//! on it waits until the one before has ended (its rows read, or drained).
+//! An `execute` runs in its caller's call, as in v2 and in Spin: when the
+//! guest cancels that call half-way, the connection refuses further
+//! statements (`connection-failed`) and is closed when dropped.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,7 +35,7 @@ use std::task::{Context, Poll};
 
 use futures::{FutureExt as _, TryStreamExt as _};
 use sqlx::{Executor as _, Row as _, Statement as _};
-use tokio::sync::{mpsc, oneshot, Mutex, OwnedMutexGuard};
+use tokio::sync::{mpsc, oneshot, watch, Mutex, OwnedMutexGuard};
 
 use super::convert::{bind, convert_columns, convert_row, value_size};
 use super::{query_failed, MysqlConnection};
@@ -42,21 +50,47 @@ const MAX_BATCH_BYTES: usize = 256 << 10;
 /// One row's values.
 pub type Row = Vec<DbValue>;
 
-/// A guest's `connection` (v3): shared by its resource and the task streaming
-/// a query's rows, which holds it until the rows are read or abandoned.
+/// A guest's `connection` (v3), cloned into each of its calls. The task
+/// running a statement holds the connection itself (locked), not a clone of
+/// this: it learns from [`Gone`] that the last clone went.
 #[derive(Clone)]
-pub struct SharedConnection(Arc<Mutex<MysqlConnection>>);
+pub struct SharedConnection {
+    conn: Arc<Mutex<MysqlConnection>>,
+    /// Dropped with the last clone, which ends every [`Gone`] wait.
+    held: Arc<watch::Sender<()>>,
+}
 
 impl From<MysqlConnection> for SharedConnection {
     fn from(conn: MysqlConnection) -> Self {
-        Self(Arc::new(Mutex::new(conn)))
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            held: Arc::new(watch::Sender::new(())),
+        }
+    }
+}
+
+/// Tells a statement's task that the guest's `connection` is gone, so nobody
+/// will use it again.
+struct Gone(watch::Receiver<()>);
+
+impl Gone {
+    /// Until the guest's `connection` is gone.
+    async fn wait(&mut self) {
+        // Nothing is ever sent: `changed` fails once the sender is dropped.
+        while self.0.changed().await.is_ok() {}
     }
 }
 
 impl SharedConnection {
+    fn gone(&self) -> Gone {
+        Gone(self.held.subscribe())
+    }
+
     /// Runs a statement (see [`MysqlConnection::execute`]).
     pub async fn execute(&self, statement: &str, params: Vec<ParameterValue>) -> Result<(), Error> {
-        self.0.lock().await.execute(statement, params).await
+        let mut conn = self.conn.lock().await;
+        usable(&conn)?;
+        conn.execute(statement, params).await
     }
 
     /// Runs a query: its columns once the first row (or the end) is there,
@@ -66,7 +100,8 @@ impl SharedConnection {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> Result<StreamedQuery, Error> {
-        let conn = self.0.clone().lock_owned().await;
+        let conn = self.conn.clone().lock_owned().await;
+        usable(&conn)?;
         let (head_tx, head_rx) = oneshot::channel();
         let (rows_tx, rows_rx) = mpsc::channel(1);
         let (outcome_tx, outcome_rx) = oneshot::channel();
@@ -79,6 +114,7 @@ impl SharedConnection {
                 rows: rows_tx,
                 outcome: outcome_tx,
             },
+            self.gone(),
         ));
         let columns = head_rx
             .await
@@ -91,13 +127,26 @@ impl SharedConnection {
     }
 }
 
+/// Refuses a connection whose last `execute` the guest cancelled before it
+/// ended (`in_flight` is still set): it may be out of step with the server.
+/// (A query is never left so: its task drains what the guest leaves.)
+fn usable(conn: &MysqlConnection) -> Result<(), Error> {
+    if conn.in_flight {
+        return Err(Error::ConnectionFailed(
+            "the connection's last statement was cancelled before it ended; open a new connection"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A query under way.
 pub struct StreamedQuery {
     /// The result's columns.
     pub columns: Vec<Column>,
     /// Its rows, in batches.
     pub rows: RowBatches,
-    /// How it ended, once its rows were read (or abandoned).
+    /// How it ended, once its rows were read (or drained).
     pub outcome: QueryOutcome,
 }
 
@@ -132,12 +181,11 @@ struct Senders {
 }
 
 impl Senders {
-    /// Until the query's caller or the rows' reader is gone.
-    async fn abandoned(&mut self) {
-        match &mut self.head {
-            Some(head) => head.closed().await,
-            None => self.rows.closed().await,
-        }
+    /// Until nobody can use the rest of the query: the guest's connection is
+    /// gone (no statement can follow) and nobody waits for the outcome.
+    async fn forsaken(&mut self, gone: &mut Gone) {
+        gone.wait().await;
+        self.outcome.closed().await;
     }
 }
 
@@ -145,9 +193,9 @@ impl Senders {
 enum End {
     /// Before its first row: the `query` call's error.
     Failed(Error),
-    /// Its rows were all sent (or an error ended them): the query's outcome.
+    /// Its rows were sent or drained (or an error ended them): the query's outcome.
     Done(Result<(), Error>),
-    /// Nobody waits for its rows any more.
+    /// Nobody can use the rest: the statement was left half-way.
     Abandoned,
 }
 
@@ -157,15 +205,12 @@ async fn run(
     statement: String,
     params: Vec<ParameterValue>,
     mut to: Senders,
+    mut gone: Gone,
 ) {
     let effect = conn.before(&statement);
-    match stream(&mut conn, &statement, params, &mut to).await {
-        // Left in flight: closed, not pooled, unless a later statement completes.
-        End::Abandoned => {
-            drop(conn);
-            // The guest dropped the rows but may still await the outcome.
-            let _ = to.outcome.send(Ok(()));
-        }
+    match stream(&mut conn, &statement, params, &mut to, &mut gone).await {
+        // Left in flight: closed, not pooled; nobody awaits the query any more.
+        End::Abandoned => {}
         End::Failed(e) => {
             conn.after(effect, false);
             drop(conn);
@@ -185,23 +230,31 @@ async fn stream(
     statement: &str,
     params: Vec<ParameterValue>,
     to: &mut Senders,
+    gone: &mut Gone,
 ) -> End {
     {
         let mut rows = bind(sqlx::query(statement), params).fetch(&mut *conn.conn);
         let first = tokio::select! {
             first = rows.try_next() => first,
-            () = to.abandoned() => return End::Abandoned,
+            () = gone.wait() => return End::Abandoned,
         };
         match first {
             Err(e) => return End::Failed(query_failed(e)),
             Ok(Some(first)) => {
                 let columns = convert_columns(first.columns());
-                if !send_head(to, Ok(columns.clone())) {
-                    return End::Abandoned;
-                }
-                return match pump(first, &mut rows, &columns, to).await {
-                    Some(outcome) => End::Done(outcome),
-                    None => End::Abandoned,
+                let flow = if send_head(to, Ok(columns.clone())) {
+                    pump(first, &mut rows, &columns, to, gone).await
+                } else {
+                    // The guest cancelled the call.
+                    Flow::ReaderGone
+                };
+                return match flow {
+                    Flow::Ended(outcome) => End::Done(outcome),
+                    Flow::ReaderGone => match drain(&mut rows, to, gone).await {
+                        Some(outcome) => End::Done(outcome),
+                        None => End::Abandoned,
+                    },
+                    Flow::Forsaken => End::Abandoned,
                 };
             }
             Ok(None) => {}
@@ -210,15 +263,13 @@ async fn stream(
     // No rows: the columns of the (cached) prepared statement.
     let prepared = tokio::select! {
         prepared = conn.conn.prepare(statement) => prepared,
-        () = to.abandoned() => return End::Abandoned,
+        () = gone.wait() => return End::Abandoned,
     };
     match prepared {
         Ok(prepared) => {
-            if send_head(to, Ok(convert_columns(prepared.columns()))) {
-                End::Done(Ok(()))
-            } else {
-                End::Abandoned
-            }
+            // The statement ran, whether or not the call is still awaited.
+            send_head(to, Ok(convert_columns(prepared.columns())));
+            End::Done(Ok(()))
         }
         Err(e) => End::Failed(query_failed(e)),
     }
@@ -229,17 +280,35 @@ fn send_head(to: &mut Senders, head: Result<Vec<Column>, Error>) -> bool {
     to.head.take().is_some_and(|tx| tx.send(head).is_ok())
 }
 
-/// Converts and sends the rows from `first` on; the outcome, or `None` when
-/// the reader is gone.
+/// How sending a query's rows ended.
+enum Flow {
+    /// All were sent, or an error ended them: the query's outcome.
+    Ended(Result<(), Error>),
+    /// The guest dropped the rows: the rest of the result is still to read.
+    ReaderGone,
+    /// Nobody can use the rest (see [`Senders::forsaken`]).
+    Forsaken,
+}
+
+/// Converts and sends the rows from `first` on.
 async fn pump<S>(
     first: sqlx::mysql::MySqlRow,
     rows: &mut S,
     columns: &[Column],
     to: &mut Senders,
-) -> Option<Result<(), Error>>
+    gone: &mut Gone,
+) -> Flow
 where
     S: futures::Stream<Item = Result<sqlx::mysql::MySqlRow, sqlx::Error>> + Unpin,
 {
+    /// Sends the batch if it has rows; on from there unless the reader is gone.
+    macro_rules! flush {
+        ($batch:expr) => {
+            if !$batch.is_empty() && to.rows.send(std::mem::take(&mut $batch)).await.is_err() {
+                return Flow::ReaderGone;
+            }
+        };
+    }
     let mut batch: Vec<Row> = Vec::new();
     let mut batch_bytes = 0;
     let mut row = first;
@@ -247,47 +316,64 @@ where
         let values = match convert_row(&row, columns) {
             Ok(values) => values,
             Err(e) => {
-                flush(&mut batch, to).await?;
-                return Some(Err(e));
+                flush!(batch);
+                // The rest of the result is drained before the outcome is told.
+                return match drain(rows, to, gone).await {
+                    Some(_) => Flow::Ended(Err(e)),
+                    None => Flow::Forsaken,
+                };
             }
         };
         batch_bytes += values.iter().map(value_size).sum::<usize>();
         batch.push(values);
         if batch_bytes >= MAX_BATCH_BYTES {
-            flush(&mut batch, to).await?;
+            flush!(batch);
             batch_bytes = 0;
         }
         // The next row: while rows are already there they join the batch;
         // otherwise the batch goes to the guest before waiting for more.
+        // (Polling the stream once and leaving it is safe: it keeps what it
+        // has read; only dropping it half-way is not.)
         let next = match rows.try_next().now_or_never() {
             Some(next) => next,
             None => {
-                flush(&mut batch, to).await?;
+                flush!(batch);
                 batch_bytes = 0;
                 tokio::select! {
                     next = rows.try_next() => next,
-                    () = to.abandoned() => return None,
+                    () = to.rows.closed() => return Flow::ReaderGone,
                 }
             }
         };
         match next {
             Ok(Some(next)) => row = next,
             Ok(None) => {
-                flush(&mut batch, to).await?;
-                return Some(Ok(()));
+                flush!(batch);
+                return Flow::Ended(Ok(()));
             }
             Err(e) => {
-                flush(&mut batch, to).await?;
-                return Some(Err(query_failed(e)));
+                flush!(batch);
+                return Flow::Ended(Err(query_failed(e)));
             }
         }
     }
 }
 
-/// Sends the batch if it has rows; `None` when the reader is gone.
-async fn flush(batch: &mut Vec<Row>, to: &Senders) -> Option<()> {
-    if batch.is_empty() {
-        return Some(());
+/// Reads the rest of a result and discards it, so that the connection can
+/// run its next statement: the result's outcome, or `None` when nobody can
+/// use it any more (see [`Senders::forsaken`]).
+async fn drain<S>(rows: &mut S, to: &mut Senders, gone: &mut Gone) -> Option<Result<(), Error>>
+where
+    S: futures::Stream<Item = Result<sqlx::mysql::MySqlRow, sqlx::Error>> + Unpin,
+{
+    loop {
+        tokio::select! {
+            next = rows.try_next() => match next {
+                Ok(Some(_)) => {}
+                Ok(None) => return Some(Ok(())),
+                Err(e) => return Some(Err(query_failed(e))),
+            },
+            () = to.forsaken(gone) => return None,
+        }
     }
-    to.rows.send(std::mem::take(batch)).await.ok()
 }

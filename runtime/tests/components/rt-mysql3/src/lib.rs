@@ -18,7 +18,13 @@
 //! - with `"summary": true`, the rows are counted rather than returned
 //!   (`"count"`, `"first"`, `"last"`, the sum of column 0 as `"sum"`);
 //! - with `"take": n`, only `n` rows are read, then the rows and the outcome
-//!   are dropped unread (`{"columns", "rows"}`).
+//!   are dropped unread (`{"columns", "rows"}`);
+//! - `{"detached": SQL, "params": [...]}` runs the query on a connection of
+//!   its own, drops that connection, then reads the rows →
+//!   `{"count", "result"}`;
+//! - `{"cancel": SQL, "params": [...]}` starts an `execute`, polls it once and
+//!   drops it, cancelling the call → `"cancelled"`, or the outcome if it had
+//!   already ended.
 //!
 //! A parameter is `null` or a one-key object such as `{"int64": 5}`,
 //! `{"str": "x"}`, `{"floating64": 1.5}`, `{"binary": [1, 2]}`. A failed open
@@ -67,7 +73,7 @@ fn handle(req: Request) -> Response {
 
 async fn run(address: String, script: Vec<u8>) -> Result<String, String> {
     let steps: Vec<Value> = serde_json::from_slice(&script).map_err(|e| e.to_string())?;
-    let conn = match Connection::open(address).await {
+    let conn = match Connection::open(address.clone()).await {
         Ok(conn) => conn,
         Err(e) => return Ok(json!({ "open": error(&e) }).to_string()),
     };
@@ -81,6 +87,10 @@ async fn run(address: String, script: Vec<u8>) -> Result<String, String> {
             }
         } else if let Some(sql) = step["query"].as_str() {
             query(&conn, sql, params, step).await
+        } else if let Some(sql) = step["detached"].as_str() {
+            detached(&address, sql, params).await
+        } else if let Some(sql) = step["cancel"].as_str() {
+            cancel(&conn, sql, params)
         } else {
             return Err(format!("unknown step {step}"));
         };
@@ -129,6 +139,37 @@ async fn query(conn: &Connection, sql: &str, params: Vec<ParameterValue>, step: 
         rows.push(Value::from(row.iter().map(value).collect::<Vec<_>>()));
     }
     json!({ "columns": columns, "rows": rows, "result": outcome(result.result().await) })
+}
+
+/// A query whose connection is dropped before its rows are read.
+async fn detached(address: &str, sql: &str, params: Vec<ParameterValue>) -> Value {
+    let mut result = {
+        let conn = match Connection::open(address.to_owned()).await {
+            Ok(conn) => conn,
+            Err(e) => return json!({ "open": error(&e) }),
+        };
+        match conn.query(sql, params).await {
+            Ok(result) => result,
+            Err(e) => return error(&e),
+        }
+    };
+    let mut count = 0u64;
+    while result.rows().next().await.is_some() {
+        count += 1;
+    }
+    json!({ "count": count, "result": outcome(result.result().await) })
+}
+
+/// Polls an `execute` once, then drops it (cancelling the call if it had not ended).
+fn cancel(conn: &Connection, sql: &str, params: Vec<ParameterValue>) -> Value {
+    use std::future::Future as _;
+    use std::task::{Context, Poll, Waker};
+    let mut call = std::pin::pin!(conn.execute(sql, params));
+    match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(())) => json!("ok"),
+        Poll::Ready(Err(e)) => error(&e),
+        Poll::Pending => json!("cancelled"),
+    }
 }
 
 fn outcome(result: Result<(), Error>) -> Value {
