@@ -2,9 +2,10 @@
 
 mod common;
 
-use common::{expected, reading, wait_stored, Running, TestDb, TestVhost};
+use common::{expected, reading, wait_stored, Running, TestDb};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::Reading;
+use iems_testkit::rabbitmq::TestVhost;
 use std::time::Duration;
 
 #[tokio::test]

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::procs::{free_addrs, require_rabbitmq, wait_for, AMQP};
+use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq};
+use iems_testkit::{free_addrs, wait_for};
 
 use iems_db::testing::TestDatabase;
 use iems_db::Pool;
@@ -33,7 +34,7 @@ fn adapter_with(db_url: &str, namespace: &str, extra: &[&str]) -> Child {
             "--database-url",
             db_url,
             "--amqp-url",
-            AMQP,
+            &default_vhost_url(),
             "--namespace",
             namespace,
         ])
@@ -70,7 +71,7 @@ async fn setup(prefix: &str, n: usize) -> Setup {
         .await
         .unwrap();
     let namespace = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
-    let bus = Bus::connect(&BusConfig::amqp(AMQP, namespace))
+    let bus = Bus::connect(&BusConfig::amqp(default_vhost_url(), namespace))
         .await
         .unwrap();
     let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")

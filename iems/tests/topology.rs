@@ -15,7 +15,6 @@ use std::panic::AssertUnwindSafe;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::procs::{free_addrs, require_rabbitmq, wait_for, AMQP};
 use futures::{FutureExt, SinkExt, StreamExt};
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
@@ -23,6 +22,8 @@ use iems_shared::consumption::{hourly_totals, Reading};
 use iems_shared::identity::{generate_keypair, hash_password};
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
+use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq};
+use iems_testkit::{free_addrs, wait_for};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
@@ -202,9 +203,11 @@ async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter
     let outcome = AssertUnwindSafe(run_topology(&namespace))
         .catch_unwind()
         .await;
-    let cleanup =
-        iems_messaging::Bus::connect(&iems_messaging::BusConfig::amqp(AMQP, namespace.clone()))
-            .await;
+    let cleanup = iems_messaging::Bus::connect(&iems_messaging::BusConfig::amqp(
+        default_vhost_url(),
+        namespace.clone(),
+    ))
+    .await;
     let removed = match cleanup {
         Ok(bus) => bus.delete_topology().await.map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
@@ -224,8 +227,9 @@ async fn run_topology(namespace: &str) {
     std::fs::write(&public_key, &keys.public_pem).unwrap();
     let public_key = public_key.display().to_string();
     let mysql_host = db.mysql_host().unwrap();
+    let amqp = default_vhost_url();
     let shared_env = [
-        ("IEMS_AMQP_URL", AMQP),
+        ("IEMS_AMQP_URL", amqp.as_str()),
         ("IEMS_AMQP_NAMESPACE", namespace),
         ("IEMS_DATABASE_URL", db.url()),
     ];

@@ -53,7 +53,7 @@ async fn health_and_metrics_beside_the_websockets() {
     let keys = generate_keypair();
     let key_file = dir.path().join("jwt.pub.pem");
     std::fs::write(&key_file, &keys.public_pem).unwrap();
-    let addr = common::procs::free_addrs(1).remove(0);
+    let addr = iems_testkit::free_addrs(1).remove(0);
     let child = Command::new(env!("CARGO_BIN_EXE_iems"))
         .args(["ws-hub", "--listen", &addr, "--public-key-file"])
         .arg(&key_file)

@@ -9,6 +9,7 @@ use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::Reading;
 use iems_shared::Energy;
+use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq, unique};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -125,18 +126,8 @@ pub fn course_registers() -> Vec<f64> {
 
 /// A bus on the real RabbitMQ with names unique to this test.
 pub async fn amqp_bus(prefix: &str) -> Bus {
-    let url = std::env::var("IEMS_TEST_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    if std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:5672".parse().unwrap(),
-        Duration::from_secs(2),
-    )
-    .is_err()
-    {
-        panic!("RabbitMQ is not reachable on 127.0.0.1:5672: start it with `rabbitmq-server -detached`");
-    }
-    let namespace = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
-    Bus::connect(&BusConfig::amqp(url, namespace))
+    require_rabbitmq();
+    Bus::connect(&BusConfig::amqp(default_vhost_url(), unique(prefix)))
         .await
         .unwrap()
 }
@@ -222,53 +213,4 @@ pub async fn wait_stored(db: &TestDb, bus: &Bus, n: i64) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// A RabbitMQ vhost of its own, deleted on drop (for tests that close connections).
-pub struct TestVhost {
-    /// The vhost name.
-    pub name: String,
-}
-
-impl TestVhost {
-    /// Creates the vhost and gives `guest` every permission on it.
-    pub fn create(prefix: &str) -> Self {
-        let name = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
-        rabbitmqctl(&["add_vhost", &name]);
-        rabbitmqctl(&["set_permissions", "-p", &name, "guest", ".*", ".*", ".*"]);
-        TestVhost { name }
-    }
-
-    /// The AMQP URL of the vhost.
-    pub fn url(&self) -> String {
-        format!("amqp://guest:guest@127.0.0.1:5672/{}", self.name)
-    }
-
-    /// Closes every client connection to this vhost.
-    pub fn close_all_connections(&self) {
-        rabbitmqctl(&[
-            "close_all_connections",
-            "-p",
-            &self.name,
-            "test: broker hiccup",
-        ]);
-    }
-}
-
-impl Drop for TestVhost {
-    fn drop(&mut self) {
-        rabbitmqctl(&["delete_vhost", &self.name]);
-    }
-}
-
-fn rabbitmqctl(args: &[&str]) {
-    let out = std::process::Command::new("rabbitmqctl")
-        .args(args)
-        .output()
-        .expect("rabbitmqctl is installed");
-    assert!(
-        out.status.success(),
-        "rabbitmqctl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

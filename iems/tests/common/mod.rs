@@ -5,8 +5,6 @@
 //! components then get `db_backend = mysql` and the database's `mysql_url`).
 #![allow(dead_code)]
 
-mod client;
-pub mod procs;
 pub mod wasm;
 pub mod world;
 
@@ -18,7 +16,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-pub use client::Reply;
+pub use iems_testkit::http::Reply;
 
 /// The seeded admin's username and password.
 pub const ADMIN: (&str, &str) = ("admin", "admin-password-1");
@@ -172,7 +170,7 @@ impl TestApi {
         headers: &[(&str, &str)],
         body: impl Into<bytes::Bytes>,
     ) -> Reply {
-        client::send(self.addr, method, path, headers, body.into()).await
+        iems_testkit::http::send(self.addr, method, path, headers, body).await
     }
 
     /// `POST /api/auth/login`.

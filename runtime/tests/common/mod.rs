@@ -1,17 +1,15 @@
 //! Test helpers: build the test components once, serve the fixture app over
-//! real HTTP on a free port, and a small hyper client.
+//! real HTTP on a free port, and the shared test client (`iems_testkit::http`).
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use iems_runtime::{App, RuntimeOptions};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// The workspace target directory the test binary was built in.
 fn target_dir() -> PathBuf {
@@ -138,61 +136,7 @@ pub async fn start_manifest(manifest: &str, tweak: impl FnOnce(&mut RuntimeOptio
     }
 }
 
-/// A response as received.
-#[derive(Debug)]
-pub struct Reply {
-    /// Status code.
-    pub status: u16,
-    /// Headers.
-    pub headers: http::HeaderMap,
-    /// Whole body.
-    pub body: Bytes,
-}
-
-impl Reply {
-    /// The body as text.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The body as a JSON object of strings.
-    pub fn json(&self) -> HashMap<String, String> {
-        serde_json::from_slice(&self.body).expect("JSON object of strings")
-    }
-}
-
-/// Sends one request on a new connection.
-pub async fn send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Bytes>,
-) -> Reply {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
-    let mut req = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = req.body(Full::new(body.into())).unwrap();
-    let resp = sender.send_request(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
+pub use iems_testkit::http::{send, Reply};
 
 /// `GET path` with an `x-probe-op` (and optional `x-probe-arg`).
 pub async fn probe(addr: SocketAddr, path: &str, op: &str, arg: &str) -> Reply {

@@ -33,10 +33,9 @@ impl Env {
     pub async fn new() -> Env {
         let database = TestDatabase::from_env().await;
         let pool = database.pool(4).await.unwrap();
-        let amqp_url = std::env::var("IEMS_TEST_AMQP_URL")
-            .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672".into())
-            + "/%2f";
-        let namespace = format!("test-wshub-{}", uuid::Uuid::new_v4().simple());
+        iems_testkit::rabbitmq::require_rabbitmq();
+        let amqp_url = iems_testkit::rabbitmq::default_vhost_url();
+        let namespace = iems_testkit::rabbitmq::unique("wshub");
         let bus = connect_bus(&amqp_url, &namespace).await;
         Env {
             database,

@@ -1,4 +1,5 @@
-//! A minimal HTTP/1.1 client on hyper: one connection per request.
+//! A minimal HTTP/1.1 test client on hyper: one connection per request, the
+//! whole response read.
 
 use std::net::SocketAddr;
 
@@ -63,13 +64,14 @@ impl Reply {
     }
 }
 
-/// Sends one request on a new connection.
+/// Sends one request on a new connection (with `host: addr` unless
+/// `headers` has one) and reads the whole response.
 pub async fn send(
     addr: SocketAddr,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
-    body: Bytes,
+    body: impl Into<Bytes>,
 ) -> Reply {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let (mut sender, conn) =
@@ -84,7 +86,7 @@ pub async fn send(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let req = req.body(Full::new(body)).expect("request");
+    let req = req.body(Full::new(body.into())).expect("request");
     let resp = sender.send_request(req).await.expect("response");
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
