@@ -50,7 +50,7 @@ pub struct NewUser<'a> {
 pub fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User, ApiError> {
     let id = fn_common::new_id();
     let now = fn_common::now_ms();
-    let result = db.execute(
+    let result = db.run(
         "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &[
@@ -66,7 +66,7 @@ pub fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User, ApiError> {
         ],
     );
     match result {
-        Ok(_) => Ok(User {
+        Ok(()) => Ok(User {
             id,
             username: new.username.to_string(),
             full_name: new.full_name.to_string(),
@@ -146,8 +146,7 @@ pub fn set_user_field(db: &Db, id: &str, column: UserColumn, value: Param) -> Re
         "UPDATE users SET {} = ?, updated_at = ? WHERE id = ?",
         column.name()
     );
-    db.execute(&sql, &[value, fn_common::now_ms().into(), id.into()])
-        .map(drop)
+    db.run(&sql, &[value, fn_common::now_ms().into(), id.into()])
 }
 
 /// The user columns an update may change.
@@ -176,11 +175,11 @@ impl UserColumn {
 
 /// Deletes a user after unassigning their devices and dropping their refresh tokens.
 pub fn delete_user(db: &Db, id: &str) -> Result<bool, DbError> {
-    db.execute(
+    db.run(
         "UPDATE devices SET owner_id = NULL WHERE owner_id = ?",
         &[id.into()],
     )?;
-    db.execute("DELETE FROM refresh_tokens WHERE user_id = ?", &[id.into()])?;
+    db.run("DELETE FROM refresh_tokens WHERE user_id = ?", &[id.into()])?;
     Ok(db.execute("DELETE FROM users WHERE id = ?", &[id.into()])? > 0)
 }
 
@@ -209,11 +208,10 @@ pub fn insert_refresh(
     ttl_ms: i64,
 ) -> Result<(), DbError> {
     let now = fn_common::now_ms();
-    db.execute(
+    db.run(
         "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
         &[fn_common::new_id().into(), user_id.into(), family_id.into(), hash.into(), now.into(), (now + ttl_ms).into()],
     )
-    .map(drop)
 }
 
 /// The refresh token with this hash.
@@ -246,11 +244,10 @@ pub fn mark_rotated(db: &Db, id: &str) -> Result<bool, DbError> {
 
 /// Revokes every token of a family.
 pub fn revoke_family(db: &Db, family_id: &str) -> Result<(), DbError> {
-    db.execute(
+    db.run(
         "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
         &[fn_common::now_ms().into(), family_id.into()],
     )
-    .map(drop)
 }
 
 /// Revokes every token of a user except those of `keep_family`.
@@ -259,9 +256,8 @@ pub fn revoke_user_tokens(
     user_id: &str,
     keep_family: Option<&str>,
 ) -> Result<(), DbError> {
-    db.execute(
+    db.run(
         "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND (? IS NULL OR family_id <> ?)",
         &[fn_common::now_ms().into(), user_id.into(), keep_family.into(), keep_family.into()],
     )
-    .map(drop)
 }

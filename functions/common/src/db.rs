@@ -330,16 +330,16 @@ impl Db {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
-    /// Runs a statement and returns how many rows it changed.
+    /// Runs a statement and returns how many rows it changed (see [`Db::run`]
+    /// where the count does not matter).
     pub fn execute(&self, sql: &str, params: &[Param]) -> Result<u64, DbError> {
         match &self.conn {
             Conn::Sqlite(conn) => {
                 self.query(sql, params)?;
                 Ok(conn.changes())
             }
-            Conn::Mysql(conn) => {
-                let params: Vec<ParameterValue> = params.iter().map(to_mysql).collect();
-                conn.execute(sql, &params).map_err(mysql_err)?;
+            Conn::Mysql(_) => {
+                self.run(sql, params)?;
                 // Spin's MySQL `execute` returns nothing: ask the same session.
                 let n = self
                     .query_opt("SELECT ROW_COUNT()", &[])?
@@ -351,11 +351,15 @@ impl Db {
         }
     }
 
-    /// Runs a statement whose result does not matter (no row count asked for).
-    fn run(&self, sql: &str) -> Result<(), DbError> {
+    /// Runs a statement whose row count does not matter: on MySQL one round
+    /// trip fewer than [`Db::execute`], which asks the server for the count.
+    pub fn run(&self, sql: &str, params: &[Param]) -> Result<(), DbError> {
         match &self.conn {
-            Conn::Sqlite(_) => self.query(sql, &[]).map(drop),
-            Conn::Mysql(conn) => conn.execute(sql, &[]).map_err(mysql_err),
+            Conn::Sqlite(_) => self.query(sql, params).map(drop),
+            Conn::Mysql(conn) => {
+                let params: Vec<ParameterValue> = params.iter().map(to_mysql).collect();
+                conn.execute(sql, &params).map_err(mysql_err)
+            }
         }
     }
 
@@ -371,15 +375,15 @@ impl Db {
         f: impl FnOnce(&Db) -> Result<T, E>,
     ) -> Result<T, E> {
         match self.conn {
-            Conn::Sqlite(_) => self.run("BEGIN IMMEDIATE")?,
+            Conn::Sqlite(_) => self.run("BEGIN IMMEDIATE", &[])?,
             Conn::Mysql(_) => {
-                self.run("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")?;
-                self.run("START TRANSACTION")?;
+                self.run("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", &[])?;
+                self.run("START TRANSACTION", &[])?;
             }
         }
         match f(self) {
             Ok(v) => {
-                if let Err(e) = self.run("COMMIT") {
+                if let Err(e) = self.run("COMMIT", &[]) {
                     self.rollback();
                     return Err(e.into());
                 }
@@ -393,7 +397,7 @@ impl Db {
     }
 
     fn rollback(&self) {
-        if let Err(e) = self.run("ROLLBACK") {
+        if let Err(e) = self.run("ROLLBACK", &[]) {
             eprintln!("rollback failed: {e:?}");
         }
     }

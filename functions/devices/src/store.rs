@@ -34,7 +34,7 @@ pub struct NewDevice {
 pub fn insert(db: &Db, new: NewDevice) -> Result<Device, ApiError> {
     let id = fn_common::new_id();
     let now = fn_common::now_ms();
-    db.execute(
+    db.run(
         "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         &[
             id.as_str().into(),
@@ -134,7 +134,7 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
 /// Deletes a device (its readings, totals and alerts go with it); false when none.
 pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
     for table in ["alerts", "hourly_consumption", "meter_resets", "readings"] {
-        db.execute(
+        db.run(
             &format!("DELETE FROM {table} WHERE device_id = ?"),
             &[id.into()],
         )?;

@@ -122,7 +122,7 @@ pub fn ack(db: &Db, claims: &Claims, raw_id: &str) -> Result<Response, ApiError>
     if current.acknowledged_at.is_some() {
         return Ok(http::json(200, &current));
     }
-    db.execute(
+    db.run(
         "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = (SELECT id FROM users WHERE id = ?) \
          WHERE id = ? AND acknowledged_at IS NULL",
         &[
