@@ -22,6 +22,10 @@ pub const CLOSE_TOKEN_EXPIRED: u16 = 1008;
 /// Close code on shutdown: the browser should reconnect (elsewhere).
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 
+/// How long a connection whose write side ended waits for the chat frame it
+/// is handling (a busy database): beyond it, the frame is dropped.
+const RECV_GRACE: Duration = Duration::from_secs(5);
+
 pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, claims: Claims) {
     let (sink, stream) = socket.split();
     let (tx, rx) = mpsc::channel(shared.config.send_queue);
@@ -39,7 +43,16 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, claims: Claims) 
     ));
     let mut recv_task = tokio::spawn(recv_loop(shared.clone(), stream, conn.clone(), claims));
     tokio::select! {
-        _ = &mut send_task => recv_task.abort(),
+        // The write side is done (peer gone, kicked, or the hub shutting down):
+        // the read side stops at its next frame boundary. A chat frame being
+        // handled is finished first (stored and published), never cut off in
+        // the middle of its database work.
+        _ = &mut send_task => {
+            control.drop_now();
+            if timeout(RECV_GRACE, &mut recv_task).await.is_err() {
+                recv_task.abort();
+            }
+        }
         _ = &mut recv_task => {
             // Let the send task write a pending close frame, then stop it.
             control.drop_now();

@@ -235,3 +235,49 @@ async fn chat_frames_are_rate_limited() {
     a.stop().await;
     env.cleanup().await;
 }
+
+/// The hub shuts down while a chat message waits for the database (another
+/// writer holds it): the message is still stored, not cut off half-way when
+/// the connection's write side closes. (SQLite shows the difference; MySQL
+/// finishes a statement it has received even when the hub drops its side.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_message_in_flight_is_stored_when_the_hub_shuts_down() {
+    use iems_db::Backend;
+    use std::time::Duration;
+
+    let env = Env::new().await;
+    let a = env.instance(HubConfig::default()).await;
+    let client = env.user("carla", Role::Client).await;
+    let mut c = connect(a.addr, &env.token(&client, Role::Client)).await;
+
+    // Another writer holds the chat table, so the hub's insert waits.
+    let mut own = env.pool.acquire().await.unwrap();
+    let (lock, unlock) = match env.database.backend() {
+        Backend::Sqlite => ("BEGIN IMMEDIATE", "COMMIT"),
+        Backend::Mysql => ("LOCK TABLES chat_messages WRITE", "UNLOCK TABLES"),
+    };
+    sqlx::query(lock).execute(&mut *own).await.unwrap();
+    send(
+        &mut c,
+        json!({"type":"chat.send","conversation_id":client,"body":"still there?","client_msg_id":"late-1"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        sqlx::query(unlock).execute(&mut *own).await.unwrap();
+    };
+    tokio::join!(a.hub.shutdown(), release);
+    drop(own);
+
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM chat_messages WHERE sender_id = ? AND client_msg_id = 'late-1'",
+    )
+    .bind(&client)
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, 1, "the message in flight was lost");
+    a.server.abort();
+    env.cleanup().await;
+}
