@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
@@ -72,8 +72,56 @@ pub struct RuntimeOptions {
 }
 
 pub(crate) struct LoadedComponent {
-    pub(crate) pre: ProxyPre<HostState>,
+    pub(crate) pre: Handler,
     pub(crate) ctx: Arc<ComponentCtx>,
+}
+
+/// A component's HTTP export, pre-instantiated.
+#[derive(Clone)]
+pub(crate) enum Handler {
+    /// `wasi:http/incoming-handler@0.2` (spin-sdk 5, what Spin 3 and 4 run).
+    P2(ProxyPre<HostState>),
+    /// `wasi:http/handler@0.3.0` (spin-sdk 7, Spin 4), with the
+    /// `wasi-http-p3` feature.
+    #[cfg(feature = "wasi-http-p3")]
+    P3(wasmtime_wasi_http::p3::bindings::ServicePre<HostState>),
+}
+
+/// The export a wasi:http 0.3 component serves requests from.
+const P3_HANDLER: &str = "wasi:http/handler@0.3.0";
+
+/// Why a Spin 4 component does not load without the features.
+const NEEDS_ASYNC: &str = "Spin 4 components (spin-sdk 7: wasi:http 0.3, \
+    spin:mysql/mysql@3.0.0) load only when the runtime is built with its \
+    `wasi-http-p3` feature (`spin-mysql3` for the MySQL interface alone)";
+
+impl Handler {
+    /// Whether the component serves `wasi:http/handler@0.3.0`.
+    fn exports_p3(engine: &Engine, component: &Component) -> bool {
+        component
+            .component_type()
+            .exports(engine)
+            .any(|(name, _)| name == P3_HANDLER)
+    }
+
+    fn new(pre: InstancePre<HostState>, p3: bool) -> wasmtime::Result<Self> {
+        if !p3 {
+            return ProxyPre::new(pre).map(Handler::P2);
+        }
+        #[cfg(feature = "wasi-http-p3")]
+        return wasmtime_wasi_http::p3::bindings::ServicePre::new(pre).map(Handler::P3);
+        #[cfg(not(feature = "wasi-http-p3"))]
+        wasmtime::bail!("{NEEDS_ASYNC}")
+    }
+
+    /// What the instances are made from.
+    pub(crate) fn instance_pre(&self) -> &InstancePre<HostState> {
+        match self {
+            Handler::P2(pre) => pre.instance_pre(),
+            #[cfg(feature = "wasi-http-p3")]
+            Handler::P3(pre) => pre.instance_pre(),
+        }
+    }
 }
 
 /// One answered request, as a [`RequestObserver`] sees it (for metrics).
@@ -286,6 +334,11 @@ impl App {
         crate::host_mysql::add_to_linker(&mut linker).map_err(link_err)?;
         #[cfg(feature = "spin-mysql3")]
         crate::host_mysql3::add_to_linker(&mut linker).map_err(link_err)?;
+        #[cfg(feature = "wasi-http-p3")]
+        {
+            wasmtime_wasi::p3::add_to_linker(&mut linker).map_err(link_err)?;
+            wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(link_err)?;
+        }
         let mysql = Arc::new(MysqlPools::new(
             options.limits.mysql_max_connections,
             options.limits.request_timeout,
@@ -307,11 +360,21 @@ impl App {
                 }
             };
             let started = std::time::Instant::now();
-            let component = Component::from_file(&engine, &source)
-                .map_err(|e| fail(format!("{}: {e:#}", source.display())))?;
+            let component = Component::from_file(&engine, &source).map_err(|e| {
+                let mut message = format!("{}: {e:#}", source.display());
+                // Without component-model async, its types do not even parse.
+                if message.contains("component model async") {
+                    message = format!("{message}; {NEEDS_ASYNC}");
+                }
+                fail(message)
+            })?;
+            let p3 = Handler::exports_p3(&engine, &component);
+            if p3 && cfg!(not(feature = "wasi-http-p3")) {
+                return Err(fail(format!("it exports {P3_HANDLER}: {NEEDS_ASYNC}")));
+            }
             let pre = linker
                 .instantiate_pre(&component)
-                .and_then(ProxyPre::new)
+                .and_then(|pre| Handler::new(pre, p3))
                 .map_err(|e| fail(format!("{e:#}")))?;
             tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
             let ctx = ComponentCtx {

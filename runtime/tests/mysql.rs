@@ -827,6 +827,32 @@ mod v3 {
         );
     }
 
+    /// A wasi:http 0.3 handler (spin-sdk 7's `#[http_service]`, with the
+    /// `wasi-http-p3` feature) may wait for the async imports: 3,000 rows
+    /// streamed into an HTTP response.
+    #[cfg(feature = "wasi-http-p3")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql3_from_a_wasi_http_0_3_handler() {
+        let db = TestDb::create().await;
+        let app = start_manifest(&db, 2, "spin-p3.toml").await;
+        let address = db.address();
+        let reply = common::send(
+            app.addr,
+            "GET",
+            "/hello3/mysql",
+            &[("x-mysql-address", &address), ("x-rows", "3000")],
+            bytes::Bytes::new(),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        let answer = reply.json();
+        let rows = answer["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), 3000);
+        assert_eq!(rows[0], 1);
+        assert_eq!(rows[2999], 3000);
+        assert_eq!(answer["result"], "ok");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn mysql3_cannot_be_awaited_from_a_wasi_http_0_2_handler() {
         let db = TestDb::create().await;

@@ -42,6 +42,8 @@ pub fn wasm_dir() -> &'static Path {
                 "rt-probe",
                 "-p",
                 "rt-mysql3",
+                "-p",
+                "rt-hello3",
             ])
             .env("CARGO_TARGET_DIR", &target)
             .status()
@@ -89,6 +91,10 @@ pub fn fixture_dir() -> tempfile::TempDir {
     write(
         "spin-mysql3.toml",
         read("spin.toml") + "\n" + &read("mysql3.toml"),
+    );
+    write(
+        "spin-p3.toml",
+        read("spin.toml") + "\n" + &read("hello3.toml"),
     );
     std::fs::create_dir_all(dir.path().join("assets")).unwrap();
     std::fs::copy(
