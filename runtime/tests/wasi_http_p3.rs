@@ -14,6 +14,14 @@ mod served {
         common::start_manifest("spin-p3.toml", |_| {}).await
     }
 
+    /// The app with a request timeout of one second.
+    async fn start_impatient() -> common::TestApp {
+        common::start_manifest("spin-p3.toml", |o| {
+            o.limits.request_timeout = std::time::Duration::from_secs(1);
+        })
+        .await
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn spin_headers_and_routing_as_for_a_wasi_http_0_2_component() {
         let app = start().await;
@@ -83,10 +91,7 @@ mod served {
     /// and the app goes on serving.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_handler_that_never_answers_times_out() {
-        let app = common::start_manifest("spin-p3.toml", |o| {
-            o.limits.request_timeout = std::time::Duration::from_secs(1);
-        })
-        .await;
+        let app = start_impatient().await;
         let started = std::time::Instant::now();
         let reply = common::send(app.addr, "GET", "/hello3/spin", &[], Bytes::new()).await;
         assert_eq!(reply.status, 500);
@@ -102,10 +107,7 @@ mod served {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_body_never_finished_is_cut_at_the_timeout() {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let app = common::start_manifest("spin-p3.toml", |o| {
-            o.limits.request_timeout = std::time::Duration::from_secs(1);
-        })
-        .await;
+        let app = start_impatient().await;
         let started = std::time::Instant::now();
         let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
         conn.write_all(
@@ -147,12 +149,7 @@ mod served {
 #[cfg(not(feature = "wasi-http-p3"))]
 #[test]
 fn a_wasi_http_0_3_component_needs_the_feature() {
-    let dir = common::fixture_dir();
-    let options = common::options(dir.path());
-    let err = match iems_runtime::App::load(&dir.path().join("spin-p3.toml"), options) {
-        Ok(_) => panic!("loaded a wasi:http 0.3 component without the feature"),
-        Err(e) => e.to_string(),
-    };
+    let err = common::load_error("spin-p3.toml");
     assert!(err.contains("hello3"), "{err}");
     assert!(err.contains("`wasi-http-p3` feature"), "{err}");
 }

@@ -105,6 +105,16 @@ pub fn fixture_dir() -> tempfile::TempDir {
     dir
 }
 
+/// Why the fixture `manifest` does not load (failing when it does).
+pub fn load_error(manifest: &str) -> String {
+    let dir = fixture_dir();
+    let options = options(dir.path());
+    match App::load(&dir.path().join(manifest), options) {
+        Ok(_) => panic!("{manifest} loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// Default options for the fixture in `dir`.
 pub fn options(dir: &Path) -> RuntimeOptions {
     RuntimeOptions {
