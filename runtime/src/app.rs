@@ -96,22 +96,26 @@ const NEEDS_ASYNC: &str = "Spin 4 components (spin-sdk 7: wasi:http 0.3, \
     `wasi-http-p3` feature (`spin-mysql3` for the MySQL interface alone)";
 
 impl Handler {
-    /// Whether the component serves `wasi:http/handler@0.3.0`.
-    fn exports_p3(engine: &Engine, component: &Component) -> bool {
-        component
+    /// Pre-instantiates `component` for the HTTP interface it exports.
+    fn new(
+        engine: &Engine,
+        linker: &Linker<HostState>,
+        component: &Component,
+    ) -> wasmtime::Result<Self> {
+        let p3 = component
             .component_type()
             .exports(engine)
-            .any(|(name, _)| name == P3_HANDLER)
-    }
-
-    fn new(pre: InstancePre<HostState>, p3: bool) -> wasmtime::Result<Self> {
+            .any(|(name, _)| name == P3_HANDLER);
         if !p3 {
-            return ProxyPre::new(pre).map(Handler::P2);
+            return ProxyPre::new(linker.instantiate_pre(component)?).map(Handler::P2);
         }
         #[cfg(feature = "wasi-http-p3")]
-        return wasmtime_wasi_http::p3::bindings::ServicePre::new(pre).map(Handler::P3);
+        return wasmtime_wasi_http::p3::bindings::ServicePre::new(
+            linker.instantiate_pre(component)?,
+        )
+        .map(Handler::P3);
         #[cfg(not(feature = "wasi-http-p3"))]
-        wasmtime::bail!("{NEEDS_ASYNC}")
+        wasmtime::bail!("it exports {P3_HANDLER}: {NEEDS_ASYNC}")
     }
 
     /// What the instances are made from.
@@ -368,14 +372,8 @@ impl App {
                 }
                 fail(message)
             })?;
-            let p3 = Handler::exports_p3(&engine, &component);
-            if p3 && cfg!(not(feature = "wasi-http-p3")) {
-                return Err(fail(format!("it exports {P3_HANDLER}: {NEEDS_ASYNC}")));
-            }
-            let pre = linker
-                .instantiate_pre(&component)
-                .and_then(|pre| Handler::new(pre, p3))
-                .map_err(|e| fail(format!("{e:#}")))?;
+            let pre =
+                Handler::new(&engine, &linker, &component).map_err(|e| fail(format!("{e:#}")))?;
             tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
             let ctx = ComponentCtx {
                 id: id.clone(),

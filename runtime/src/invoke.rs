@@ -12,7 +12,7 @@ use wasmtime::Store;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{Error as HttpError, WasiBody, WasiHttpView};
 
-use crate::app::{App, AppInner, Handler, EPOCH_TICK};
+use crate::app::{App, AppInner, Handler, LoadedComponent, EPOCH_TICK};
 use crate::routes::RouteMatch;
 use crate::state::HostState;
 
@@ -137,15 +137,7 @@ impl App {
         let mut times = Vec::with_capacity(samples);
         for _ in 0..samples.max(1) {
             let started = Instant::now();
-            let state = HostState::new(
-                loaded.ctx.clone(),
-                Arc::downgrade(inner),
-                inner.limits.memory_bytes,
-            )
-            .ok()?;
-            let mut store = Store::new(&inner.engine, state);
-            store.limiter(|s| &mut s.limits);
-            store.set_epoch_deadline(1000);
+            let mut store = inner.request_store(loaded).ok()?;
             loaded
                 .pre
                 .instance_pre()
@@ -163,6 +155,25 @@ impl App {
 const WELL_KNOWN: &str = "/.well-known/spin/";
 
 impl AppInner {
+    /// A store for one request of `loaded`: its host state and memory limit,
+    /// and the epoch deadline that traps the guest past the request timeout.
+    pub(crate) fn request_store(
+        self: &Arc<Self>,
+        loaded: &LoadedComponent,
+    ) -> wasmtime::Result<Store<HostState>> {
+        let state = HostState::new(
+            loaded.ctx.clone(),
+            Arc::downgrade(self),
+            self.limits.memory_bytes,
+        )?;
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let ticks = self.limits.request_timeout.as_millis() / EPOCH_TICK.as_millis();
+        store.set_epoch_deadline(ticks.max(1) as u64);
+        store.epoch_deadline_trap();
+        Ok(store)
+    }
+
     /// `/.well-known/spin/health` (200 `OK`), `/.well-known/spin/info` (the
     /// application's name and version as JSON), 404 for the rest, as Spin does.
     fn well_known(&self, rest: &str) -> Response<WasiBody> {
@@ -262,23 +273,14 @@ impl AppInner {
                 "the component failed",
             )
         };
-        let state = match HostState::new(
-            loaded.ctx.clone(),
-            Arc::downgrade(self),
-            self.limits.memory_bytes,
-        ) {
-            Ok(state) => state,
+        let mut store = match self.request_store(loaded) {
+            Ok(store) => store,
             Err(e) => {
                 tracing::error!(component = %id, "cannot set up the instance: {e:#}");
                 return internal_error();
             }
         };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
         let timeout = self.limits.request_timeout;
-        let ticks = (timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
         let pre = match &loaded.pre {
             Handler::P2(pre) => pre.clone(),
             #[cfg(feature = "wasi-http-p3")]

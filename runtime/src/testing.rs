@@ -1,18 +1,15 @@
 //! For the runtime's own tests; not a stable API.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::Store;
-
-use crate::app::{App, EPOCH_TICK};
-use crate::state::HostState;
+use crate::app::App;
 
 /// Calls `export`, an `async func(string, string) -> string` of `component`'s
 /// world, in a fresh instance set up as a request's (host state, memory and
-/// time limits): how the tests reach a component-model async task, which a
-/// wasi:http 0.2 handler is not, until the runtime serves wasi:http 0.3.
-/// The error is the failure's text (a trap, the timeout).
+/// time limits): how the tests reach a component-model async task without an
+/// HTTP handler (a wasi:http 0.2 handler is not one; a 0.3 handler, with the
+/// `wasi-http-p3` feature, is). The error is the failure's text (a trap, the
+/// timeout).
 pub async fn call_async_export(
     app: &App,
     component: &str,
@@ -25,17 +22,8 @@ pub async fn call_async_export(
         .get(component)
         .map(|&index| &inner.components[index])
         .ok_or_else(|| format!("no component {component}"))?;
-    let state = HostState::new(
-        loaded.ctx.clone(),
-        Arc::downgrade(inner),
-        inner.limits.memory_bytes,
-    )
-    .map_err(|e| format!("{e:#}"))?;
-    let mut store = Store::new(&inner.engine, state);
-    store.limiter(|s| &mut s.limits);
+    let mut store = inner.request_store(loaded).map_err(|e| format!("{e:#}"))?;
     let timeout = inner.limits.request_timeout;
-    store.set_epoch_deadline((timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
-    store.epoch_deadline_trap();
     let call = async {
         let store = &mut store;
         let instance = loaded
