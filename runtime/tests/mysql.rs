@@ -55,7 +55,11 @@ async fn start(db: &TestDb, connections: u32) -> common::TestApp {
 }
 
 async fn start_manifest(db: &TestDb, connections: u32, manifest: &str) -> common::TestApp {
-    let host = db.host();
+    start_allowing(db.host(), connections, manifest).await
+}
+
+/// `manifest` with `mysql_host` (the address its components may open) `host`.
+async fn start_allowing(host: String, connections: u32, manifest: &str) -> common::TestApp {
     common::start_manifest(manifest, move |o| {
         o.variables.insert("mysql_host".into(), host);
         o.limits.mysql_max_connections = connections;
@@ -628,12 +632,10 @@ mod v3 {
             .unwrap();
         let proxy = stalling_proxy(db.host()).await.to_string();
         let address = db.address().replacen(&db.host(), &proxy, 1);
-        let app = common::start_manifest("spin-mysql3.toml", move |o| {
-            o.variables.insert("mysql_host".into(), proxy);
-            o.limits.mysql_max_connections = connections;
-        })
-        .await;
-        (app, address)
+        (
+            start_allowing(proxy, connections, "spin-mysql3.toml").await,
+            address,
+        )
     }
 
     /// The rows of [`big_rows_through_stalling_proxy`] (`seq_1_to_10`).
