@@ -19,8 +19,9 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds `rt-hello`, `rt-probe` and `rt-mysql3` for wasm32-wasip2 once per test binary and
-/// returns the directory holding the `.wasm` files.
+/// Builds the test components (`rt-hello`, `rt-probe`, `rt-mysql3`,
+/// `rt-hello3`) for wasm32-wasip2 once per test binary and returns the
+/// directory holding the `.wasm` files.
 pub fn wasm_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -85,17 +86,16 @@ pub fn fixture_dir() -> tempfile::TempDir {
     let write = |name: &str, text: String| {
         std::fs::write(dir.path().join(name), text).expect("write fixture");
     };
-    write("spin.toml", read("spin.toml"));
+    let app = read("spin.toml");
     write("runtime-config.toml", read("runtime-config.toml"));
-    // The same app plus a component that needs component-model async.
+    // The same app plus a Spin 4 component (component-model async): one
+    // importing spin:mysql/mysql@3.0.0, one exporting wasi:http 0.3.
     write(
         "spin-mysql3.toml",
-        read("spin.toml") + "\n" + &read("mysql3.toml"),
+        format!("{app}\n{}", read("mysql3.toml")),
     );
-    write(
-        "spin-p3.toml",
-        read("spin.toml") + "\n" + &read("hello3.toml"),
-    );
+    write("spin-p3.toml", format!("{app}\n{}", read("hello3.toml")));
+    write("spin.toml", app);
     std::fs::create_dir_all(dir.path().join("assets")).unwrap();
     std::fs::copy(
         fixtures.join("assets/note.txt"),
