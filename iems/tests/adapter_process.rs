@@ -4,7 +4,7 @@
 
 mod common;
 
-use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq};
+use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq, unique};
 use iems_testkit::{free_addrs, wait_for};
 
 use iems_db::testing::TestDatabase;
@@ -70,7 +70,7 @@ async fn setup(prefix: &str, n: usize) -> Setup {
         .execute(&pool)
         .await
         .unwrap();
-    let namespace = format!("test-{prefix}-{}", uuid::Uuid::new_v4().simple());
+    let namespace = unique(prefix);
     let bus = Bus::connect(&BusConfig::amqp(default_vhost_url(), namespace))
         .await
         .unwrap();

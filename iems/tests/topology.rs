@@ -22,7 +22,7 @@ use iems_shared::consumption::{hourly_totals, Reading};
 use iems_shared::identity::{generate_keypair, hash_password};
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
-use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq};
+use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq, unique};
 use iems_testkit::{free_addrs, wait_for};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -197,7 +197,7 @@ async fn count(pool: &Pool, sql: &str) -> i64 {
 #[tokio::test]
 async fn separate_processes_on_mariadb_and_rabbitmq_lose_nothing_when_an_adapter_and_a_hub_die() {
     require_rabbitmq();
-    let namespace = format!("test-topology-{}", uuid::Uuid::new_v4().simple());
+    let namespace = unique("topology");
     // The queues and exchanges go whether the run passes or fails (its
     // processes are killed first, when their handles drop on the way out).
     let outcome = AssertUnwindSafe(run_topology(&namespace))
