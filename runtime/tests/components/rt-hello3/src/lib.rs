@@ -37,11 +37,7 @@ impl<S: IntoResponse> IntoResponse for Answer<S> {
 }
 
 #[http_service]
-async fn handle(req: Request) -> impl IntoResponse {
-    route(req).await
-}
-
-async fn route(req: Request) -> Answer<impl IntoResponse> {
+async fn handle(req: Request) -> Answer<impl IntoResponse> {
     let header = |name: &str| {
         req.headers()
             .get(name)
