@@ -16,6 +16,11 @@ use crate::app::{App, AppInner, Handler, LoadedComponent, EPOCH_TICK};
 use crate::routes::RouteMatch;
 use crate::state::HostState;
 
+/// How much longer than the request timeout the host waits for a guest
+/// before giving up on it: the epoch deadline, which traps a running guest at
+/// the timeout, gets to act first.
+pub(crate) const TIMEOUT_GRACE: Duration = Duration::from_millis(250);
+
 /// A boxed error of a response body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The body of a response produced by the runtime (streamed from the guest).
@@ -320,7 +325,7 @@ impl AppInner {
             }
             result.is_ok()
         });
-        match tokio::time::timeout(timeout + Duration::from_millis(250), receiver).await {
+        match tokio::time::timeout(timeout + TIMEOUT_GRACE, receiver).await {
             Ok(Ok(Ok(resp))) => resp,
             Ok(Ok(Err(code))) => {
                 tracing::error!(component = %id, "component returned an error: {code:?}");
@@ -396,13 +401,12 @@ async fn invoke_p3(
                 })
                 .await?
         };
-        let result =
-            match tokio::time::timeout(timeout + Duration::from_millis(250), exchange).await {
-                Ok(result) => result,
-                Err(_) => Err(wasmtime::format_err!(
-                    "the response was not finished in time"
-                )),
-            };
+        let result = match tokio::time::timeout(timeout + TIMEOUT_GRACE, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(wasmtime::format_err!(
+                "the response was not finished in time"
+            )),
+        };
         if let Err(e) = &result {
             failed.store(true, std::sync::atomic::Ordering::SeqCst);
             tracing::error!(component = %task_id, "component failed: {e:?}");
@@ -416,7 +420,7 @@ async fn invoke_p3(
             "the component failed",
         )
     };
-    match tokio::time::timeout(timeout + Duration::from_millis(250), receiver).await {
+    match tokio::time::timeout(timeout + TIMEOUT_GRACE, receiver).await {
         Ok(Ok(resp)) => resp,
         Ok(Err(_)) => internal_error(),
         Err(_) => {

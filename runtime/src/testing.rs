@@ -1,7 +1,5 @@
 //! For the runtime's own tests; not a stable API.
 
-use std::time::Duration;
-
 use crate::app::App;
 
 /// Calls `export`, an `async func(string, string) -> string` of `component`'s
@@ -35,7 +33,7 @@ pub async fn call_async_export(
         let (answer,) = func.call_async(&mut *store, args).await?;
         wasmtime::Result::<String>::Ok(answer)
     };
-    let result = tokio::time::timeout(timeout + Duration::from_millis(250), call).await;
+    let result = tokio::time::timeout(timeout + crate::invoke::TIMEOUT_GRACE, call).await;
     store.data().flush_stdio();
     match result {
         Ok(result) => result.map_err(|e| format!("{e:?}")),
