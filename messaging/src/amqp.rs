@@ -15,10 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-/// Redeliveries after which RabbitMQ itself dead-letters a message that keeps failing.
-const DELIVERY_LIMIT: i64 = 20;
 /// AMQP delivery mode of messages that survive a broker restart.
-const PERSISTENT: u8 = 2;
+pub(crate) const PERSISTENT: u8 = 2;
 
 /// Exponential backoff between reconnect attempts, 100 ms doubling up to 5 s.
 #[derive(Debug)]
@@ -271,7 +269,7 @@ impl AmqpLink {
 }
 
 /// The reason of a dead letter: our header, or RabbitMQ's own `x-death` reason.
-fn reason_of(props: &BasicProperties) -> String {
+pub(crate) fn reason_of(props: &BasicProperties) -> String {
     let Some(headers) = props.headers() else {
         return "unknown".into();
     };
@@ -341,7 +339,7 @@ pub(crate) async fn declare_topology(channel: &Channel, names: &Names) -> Result
     );
     args.insert(
         "x-delivery-limit".into(),
-        AMQPValue::LongLongInt(DELIVERY_LIMIT),
+        AMQPValue::LongLongInt(i64::from(crate::DELIVERY_LIMIT)),
     );
     let queue = names.readings_queue();
     channel

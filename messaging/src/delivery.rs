@@ -2,7 +2,7 @@
 //! publisher confirms and dead letters.
 
 use crate::amqp::AmqpLink;
-use crate::memory::{MemMsg, MemoryBus};
+use crate::memory::MemoryBus;
 use crate::BusError;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -20,7 +20,11 @@ pub struct Delivery {
 
 #[derive(Debug)]
 pub(crate) enum Settle {
-    Memory(Arc<MemoryBus>),
+    Memory {
+        bus: Arc<MemoryBus>,
+        /// Times the message was given back before this delivery.
+        returns: u32,
+    },
     Amqp {
         acker: lapin::Acker,
         link: Arc<AmqpLink>,
@@ -53,7 +57,7 @@ impl Delivery {
     /// Acknowledges the message: it is done and removed from the queue.
     pub async fn ack(self) -> Result<(), BusError> {
         match self.settle {
-            Settle::Memory(_) => Ok(()),
+            Settle::Memory { .. } => Ok(()),
             Settle::Amqp { acker, .. } => {
                 acker
                     .ack(lapin::options::BasicAckOptions::default())
@@ -102,11 +106,12 @@ impl Delivery {
     /// `x-iems-reason` header, then removes it from the work queue.
     pub async fn dead_letter(self, reason: &str) -> Result<(), BusError> {
         match self.settle {
-            Settle::Memory(bus) => {
+            Settle::Memory { bus, .. } => {
                 bus.push_dead_letter(DeadLetter {
                     payload: self.payload,
                     reason: reason.to_string(),
-                });
+                })
+                .await;
                 Ok(())
             }
             Settle::Amqp { acker, link, .. } => {
@@ -119,13 +124,12 @@ impl Delivery {
         }
     }
 
-    /// Gives the message back to the queue for another attempt.
+    /// Gives the message back to the queue for another attempt; past
+    /// [`crate::DELIVERY_LIMIT`] attempts it is dead-lettered instead
+    /// (`broker: delivery_limit`), on either transport.
     pub async fn requeue(self) -> Result<(), BusError> {
         match self.settle {
-            Settle::Memory(bus) => bus.requeue(MemMsg {
-                payload: self.payload,
-                redelivered: true,
-            }),
+            Settle::Memory { bus, returns } => bus.give_back(self.payload, returns).await,
             Settle::Amqp { acker, .. } => {
                 let options = lapin::options::BasicNackOptions {
                     multiple: false,

@@ -13,10 +13,16 @@
 
 mod amqp;
 mod amqp_consume;
+mod amqp_dead_letters;
+mod dead_letters;
 mod delivery;
 mod memory;
 mod names;
 
+pub use dead_letters::{
+    reason_code, DeadLetterStore, InProcessConfig, StoreError, DEFAULT_DEAD_LETTER_CAP,
+    DELIVERY_LIMIT, DELIVERY_LIMIT_REASON,
+};
 pub use delivery::{Confirm, DeadLetter, Delivery, Subscription, WorkConsumer};
 pub use names::{redact, Names, Topic, REASON_HEADER};
 
@@ -90,6 +96,15 @@ impl BusConfig {
     }
 }
 
+/// What a dead-letter replay did so far (or in all, once it returns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Replayed {
+    /// Letters put back on the readings queue (and removed from the dead letters).
+    pub replayed: u64,
+    /// Letters not selected, left where they are.
+    pub left: u64,
+}
+
 /// The message bus; cheap to clone, all clones share the transport.
 #[derive(Debug, Clone)]
 pub struct Bus {
@@ -120,10 +135,16 @@ impl Bus {
         })
     }
 
-    /// A new in-process bus (nothing leaves this process).
+    /// A new in-process bus (nothing leaves this process; dead letters are
+    /// kept in memory, at most [`DEFAULT_DEAD_LETTER_CAP`]).
     pub fn in_process() -> Bus {
+        Bus::in_process_with(InProcessConfig::default())
+    }
+
+    /// A new in-process bus with these options (e.g. a store for its dead letters).
+    pub fn in_process_with(config: InProcessConfig) -> Bus {
         Bus {
-            transport: Transport::Memory(Arc::new(MemoryBus::new())),
+            transport: Transport::Memory(Arc::new(MemoryBus::new(config))),
             names: Names::new("iems"),
         }
     }
@@ -189,18 +210,74 @@ impl Bus {
                 bus.push_dead_letter(DeadLetter {
                     payload: payload.to_vec(),
                     reason: reason.to_string(),
-                });
+                })
+                .await;
                 Ok(())
             }
             Transport::Amqp(link) => link.publish_dead_letter(payload, reason).await,
         }
     }
 
-    /// Removes and returns the dead letters collected so far.
+    /// Removes and returns the dead letters collected so far (in process:
+    /// those in memory, not those handed to a [`DeadLetterStore`]).
     pub async fn take_dead_letters(&self) -> Result<Vec<DeadLetter>, BusError> {
         match &self.transport {
-            Transport::Memory(bus) => Ok(bus.take_dead_letters()),
+            Transport::Memory(bus) => Ok(bus.dead.take()),
             Transport::Amqp(link) => link.take_dead_letters().await,
+        }
+    }
+
+    /// Shows `visit` every dead letter, oldest first, removing none; returns how many.
+    pub async fn browse_dead_letters(
+        &self,
+        mut visit: impl FnMut(&DeadLetter) + Send,
+    ) -> Result<u64, BusError> {
+        match &self.transport {
+            Transport::Memory(bus) => {
+                let letters = bus.dead.snapshot();
+                letters.iter().for_each(&mut visit);
+                Ok(letters.len() as u64)
+            }
+            Transport::Amqp(link) => amqp_dead_letters::browse(link, &mut visit).await,
+        }
+    }
+
+    /// Puts the dead letters `select` picks back on the readings queue (on
+    /// RabbitMQ each removed from the dead letters only once the copy is
+    /// confirmed) and leaves the others; `progress` hears every 1,000 letters.
+    pub async fn replay_dead_letters(
+        &self,
+        mut select: impl FnMut(&DeadLetter) -> bool + Send,
+        mut progress: impl FnMut(Replayed) + Send,
+    ) -> Result<Replayed, BusError> {
+        match &self.transport {
+            Transport::Memory(bus) => {
+                let before = bus.dead.snapshot().len() as u64;
+                let taken = bus.dead.take_where(&mut select);
+                let mut done = Replayed {
+                    replayed: 0,
+                    left: before.saturating_sub(taken.len() as u64),
+                };
+                for letter in taken {
+                    bus.publish_reading(letter.payload).await?;
+                    done.replayed += 1;
+                    if done.replayed % 1_000 == 0 {
+                        progress(done);
+                    }
+                }
+                Ok(done)
+            }
+            Transport::Amqp(link) => {
+                amqp_dead_letters::replay(link, &mut select, &mut progress).await
+            }
+        }
+    }
+
+    /// In-process dead letters dropped because the in-memory cap was reached (0 on RabbitMQ).
+    pub fn dropped_dead_letters(&self) -> u64 {
+        match &self.transport {
+            Transport::Memory(bus) => bus.dead.dropped(),
+            Transport::Amqp(_) => 0,
         }
     }
 

@@ -1,9 +1,10 @@
 //! The in-process transport: tokio channels in place of RabbitMQ, for `iems up`.
 
+use crate::dead_letters::{DeadLetters, InProcessConfig, DELIVERY_LIMIT, DELIVERY_LIMIT_REASON};
 use crate::delivery::{DeadLetter, Delivery, Settle, Subscription, WorkConsumer};
 use crate::{BusError, Topic};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 
 /// How many readings may wait in the in-process queue before publishing waits.
@@ -15,6 +16,8 @@ const TOPIC_CAPACITY: usize = 4_096;
 pub(crate) struct MemMsg {
     pub(crate) payload: Vec<u8>,
     pub(crate) redelivered: bool,
+    /// Times it was given back after a failed attempt (RabbitMQ's delivery count).
+    pub(crate) returns: u32,
 }
 
 /// Queue, topics and dead letters of one in-process bus.
@@ -24,11 +27,11 @@ pub(crate) struct MemoryBus {
     queue_rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<MemMsg>>>,
     room: Arc<Semaphore>,
     topics: HashMap<Topic, broadcast::Sender<Vec<u8>>>,
-    dead: Mutex<Vec<DeadLetter>>,
+    pub(crate) dead: DeadLetters,
 }
 
 impl MemoryBus {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(config: InProcessConfig) -> Self {
         let (queue_tx, queue_rx) = mpsc::unbounded_channel();
         let topics = Topic::ALL
             .iter()
@@ -39,7 +42,7 @@ impl MemoryBus {
             queue_rx: Arc::new(tokio::sync::Mutex::new(queue_rx)),
             room: Arc::new(Semaphore::new(QUEUE_CAPACITY)),
             topics,
-            dead: Mutex::new(Vec::new()),
+            dead: DeadLetters::new(config),
         }
     }
 
@@ -54,11 +57,31 @@ impl MemoryBus {
             .send(MemMsg {
                 payload,
                 redelivered: false,
+                returns: 0,
             })
             .map_err(|_| BusError::Closed)
     }
 
-    pub(crate) fn requeue(&self, msg: MemMsg) -> Result<(), BusError> {
+    /// Gives back a message whose attempt failed: requeued, or dead-lettered
+    /// once it was given back more than [`DELIVERY_LIMIT`] times (as RabbitMQ does).
+    pub(crate) async fn give_back(&self, payload: Vec<u8>, returns: u32) -> Result<(), BusError> {
+        let returns = returns.saturating_add(1);
+        if returns > DELIVERY_LIMIT {
+            self.push_dead_letter(DeadLetter {
+                payload,
+                reason: DELIVERY_LIMIT_REASON.to_string(),
+            })
+            .await;
+            return Ok(());
+        }
+        self.requeue(MemMsg {
+            payload,
+            redelivered: true,
+            returns,
+        })
+    }
+
+    fn requeue(&self, msg: MemMsg) -> Result<(), BusError> {
         if let Ok(permit) = self.room.try_acquire() {
             permit.forget();
         }
@@ -81,14 +104,19 @@ impl MemoryBus {
                 let delivery = Delivery::new(
                     msg.payload,
                     msg.redelivered,
-                    Settle::Memory(Arc::clone(&bus)),
+                    Settle::Memory {
+                        bus: Arc::clone(&bus),
+                        returns: msg.returns,
+                    },
                 );
                 if let Err(unsent) = tx.send(delivery).await {
-                    // The consumer went away: keep the message for the next one.
+                    // The consumer went away: keep the message for the next one
+                    // (not an attempt that failed, so not counted).
                     let d = unsent.0;
                     let _ = bus.requeue(MemMsg {
                         payload: d.payload().to_vec(),
                         redelivered: true,
+                        returns: msg.returns,
                     });
                     return;
                 }
@@ -131,16 +159,8 @@ impl MemoryBus {
         Subscription { rx }
     }
 
-    pub(crate) fn push_dead_letter(&self, letter: DeadLetter) {
-        tracing::warn!(reason = %letter.reason, "reading dead-lettered");
-        self.dead
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(letter);
-    }
-
-    pub(crate) fn take_dead_letters(&self) -> Vec<DeadLetter> {
-        std::mem::take(&mut *self.dead.lock().unwrap_or_else(|e| e.into_inner()))
+    pub(crate) async fn push_dead_letter(&self, letter: DeadLetter) {
+        self.dead.push(letter).await;
     }
 
     pub(crate) fn pending_readings(&self) -> u64 {

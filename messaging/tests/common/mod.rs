@@ -1,6 +1,6 @@
 //! Helpers for tests against the real RabbitMQ of the machine
 //! (`iems_testkit::rabbitmq`).
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use iems_messaging::{Bus, BusConfig};
 use std::time::Duration;
