@@ -2,6 +2,8 @@
 //! admin's change applies within seconds without a query per reading.
 
 use iems_db::Pool;
+use iems_shared::consumption::policy::DeviceLimits;
+use iems_shared::Energy;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -13,9 +15,22 @@ pub struct DeviceInfo {
     pub id: String,
     /// The hourly limit in µWh.
     pub max_hourly_uwh: i64,
+    /// The plausible maximum power in watts (`None`: the policy's default).
+    pub max_power_w: Option<i64>,
     /// The assigned client, if any.
     pub owner_id: Option<String>,
 }
+
+impl DeviceInfo {
+    /// What the reading policy needs to know of the device.
+    pub fn limits(&self) -> DeviceLimits {
+        DeviceLimits::new(Energy::from_uwh(self.max_hourly_uwh), self.max_power_w)
+    }
+}
+
+/// Devices remembered at most (known and unknown ids alike): a stream of
+/// made-up ids cannot grow the cache without bound.
+const MAX_ENTRIES: usize = 10_000;
 
 /// A time-limited cache of devices, including the knowledge that one does not exist.
 #[derive(Debug)]
@@ -44,17 +59,51 @@ impl DeviceCache {
             }
         }
         let key = id.hyphenated().to_string();
-        let row: Option<(String, i64, Option<String>)> =
-            sqlx::query_as("SELECT id, max_hourly_uwh, owner_id FROM devices WHERE id = ?")
-                .bind(&key)
-                .fetch_optional(pool)
-                .await?;
-        let info = row.map(|(id, max_hourly_uwh, owner_id)| DeviceInfo {
+        let row: Option<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT id, max_hourly_uwh, max_power_w, owner_id FROM devices WHERE id = ?",
+        )
+        .bind(&key)
+        .fetch_optional(pool)
+        .await?;
+        let info = row.map(|(id, max_hourly_uwh, max_power_w, owner_id)| DeviceInfo {
             id,
             max_hourly_uwh,
+            max_power_w,
             owner_id,
         });
-        self.entries.insert(id, (Instant::now(), info.clone()));
+        self.remember(id, info.clone());
         Ok(info)
+    }
+
+    fn remember(&mut self, id: Uuid, info: Option<DeviceInfo>) {
+        if self.entries.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            self.entries
+                .retain(|_, (fetched, _)| fetched.elapsed() < ttl);
+            if self.entries.len() >= MAX_ENTRIES {
+                self.entries.clear();
+            }
+        }
+        self.entries.insert(id, (Instant::now(), info));
+    }
+
+    /// Entries held now.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_stays_bounded_whatever_ids_arrive() {
+        let mut cache = DeviceCache::new(Duration::from_secs(3600));
+        for _ in 0..MAX_ENTRIES * 3 + 7 {
+            cache.remember(Uuid::new_v4(), None);
+            assert!(cache.len() <= MAX_ENTRIES);
+        }
     }
 }

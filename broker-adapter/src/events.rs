@@ -1,5 +1,7 @@
 //! What the adapter tells ws-hub: alerts at once, hourly totals coalesced to
-//! at most one flush per device per second.
+//! at most one flush per device per second, of its latest hours only (a
+//! backfill or a late reading of a device touching many hours costs a few
+//! frames, not one per hour).
 
 use crate::store::{HourTotal, NewAlert};
 use iems_shared::model::Alert;
@@ -29,6 +31,9 @@ pub(crate) fn alert_event(alert: &NewAlert) -> AlertEvent {
     }
 }
 
+/// Hours of one device published per flush at most: the latest ones changed.
+pub(crate) const HOURS_PER_FLUSH: usize = 2;
+
 /// Latest totals waiting to be published, per device and hour.
 #[derive(Debug)]
 pub(crate) struct UpdateThrottle {
@@ -46,10 +51,19 @@ impl UpdateThrottle {
         }
     }
 
-    /// Remembers a changed total (a later one for the same hour replaces it).
+    /// Remembers a changed total (a later one for the same hour replaces it);
+    /// of each device only the latest [`HOURS_PER_FLUSH`] hours are kept.
     pub(crate) fn record(&mut self, total: HourTotal) {
-        self.pending
-            .insert((total.device.id.clone(), total.hour_ms), total);
+        let device = total.device.id.clone();
+        self.pending.insert((device.clone(), total.hour_ms), total);
+        let held: Vec<(String, i64)> = self
+            .pending
+            .range((device.clone(), i64::MIN)..=(device, i64::MAX))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in held.iter().rev().skip(HOURS_PER_FLUSH) {
+            self.pending.remove(key);
+        }
     }
 
     /// The updates of every device whose last flush is at least the interval ago.
@@ -97,6 +111,7 @@ mod tests {
         let device = DeviceInfo {
             id: device.into(),
             max_hourly_uwh: 1,
+            max_power_w: None,
             owner_id: None,
         };
         HourTotal {
@@ -123,5 +138,19 @@ mod tests {
         assert_eq!(later.len(), 1);
         assert_eq!(later[0].device_id, "a");
         assert!(throttle.is_empty());
+    }
+
+    #[test]
+    fn a_device_touching_many_hours_sends_only_its_latest() {
+        let mut throttle = UpdateThrottle::new(Duration::from_secs(1));
+        for hour in 0..5_000 {
+            throttle.record(total("a", hour * 3_600_000, hour));
+        }
+        throttle.record(total("b", 0, 1));
+        let sent = throttle.due(Instant::now());
+        let of_a: Vec<_> = sent.iter().filter(|u| u.device_id == "a").collect();
+        assert_eq!(of_a.len(), HOURS_PER_FLUSH);
+        assert_eq!(of_a.last().unwrap().kwh, Energy::from_uwh(4_999).kwh());
+        assert_eq!(sent.len(), HOURS_PER_FLUSH + 1);
     }
 }

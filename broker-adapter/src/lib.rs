@@ -21,6 +21,7 @@ pub use worker::Stats;
 
 use iems_db::Pool;
 use iems_messaging::{Bus, BusError};
+pub use iems_shared::consumption::policy::ReadingPolicy;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +45,8 @@ pub struct AdapterConfig {
     pub device_cache_ttl: Duration,
     /// Least time between two consumption-update flushes of one device.
     pub update_interval: Duration,
+    /// What is done with readings of meters that misbehave (docs/reliability.md).
+    pub policy: ReadingPolicy,
 }
 
 impl Default for AdapterConfig {
@@ -53,6 +56,7 @@ impl Default for AdapterConfig {
             batch_size: 1000,
             device_cache_ttl: Duration::from_secs(2),
             update_interval: Duration::from_secs(1),
+            policy: ReadingPolicy::default(),
         }
     }
 }

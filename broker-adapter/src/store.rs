@@ -1,5 +1,5 @@
 //! One batched write transaction: readings, the hourly totals they change,
-//! meter resets and alerts.
+//! meter events (resets, gaps) and alerts, as the shared planner decides.
 //!
 //! The neighbours of new readings are read under a lock that every writer of
 //! the same devices takes first, so several adapters serialize and the totals
@@ -12,7 +12,9 @@
 use crate::decode::Incoming;
 use crate::devices::DeviceInfo;
 use iems_db::{Backend, Pool};
-use iems_shared::consumption::{apply_delta, insertion_delta, is_reset, HourlyTotals, Reading};
+use iems_shared::consumption::plan::{plan_device, EventKind, MeterEvent, Stored};
+use iems_shared::consumption::policy::{ReadingPolicy, Refusal};
+use iems_shared::consumption::{exceeds_limit, Reading, HOUR_MS};
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
 use sqlx::{Any, Transaction};
@@ -25,15 +27,24 @@ const INSERT_CHUNK: usize = 200;
 /// Runs of a batch transaction before a lock conflict counts as a failure.
 const ATTEMPTS: u32 = 5;
 
-/// The stored readings of a device around a range: inside it, plus the nearest
-/// one before and after (the neighbours of any new reading in the range).
+/// New readings of one device further apart than this get a window query each,
+/// so the stored rows read for a batch stay near its readings.
+const CLUSTER_SPLIT_MS: i64 = 6 * HOUR_MS;
+
+/// The stored readings of a device around a range, with how the step ending at
+/// each was booked: inside the range, plus the nearest one before and after
+/// (the neighbours of any new reading in the range).
 /// Binds: device, min, max, device, min, device, max.
 const WINDOW_SQL: &str = "\
-SELECT ts, register_uwh FROM readings WHERE device_id = ? AND ts BETWEEN ? AND ?
-UNION ALL SELECT * FROM (SELECT ts, register_uwh FROM readings
-    WHERE device_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1) AS before_range
-UNION ALL SELECT * FROM (SELECT ts, register_uwh FROM readings
-    WHERE device_id = ? AND ts > ? ORDER BY ts ASC LIMIT 1) AS after_range";
+SELECT r.ts, r.register_uwh, e.kind FROM readings r
+    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
+    WHERE r.device_id = ? AND r.ts BETWEEN ? AND ?
+UNION ALL SELECT * FROM (SELECT r.ts, r.register_uwh, e.kind FROM readings r
+    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
+    WHERE r.device_id = ? AND r.ts < ? ORDER BY r.ts DESC LIMIT 1) AS before_range
+UNION ALL SELECT * FROM (SELECT r.ts, r.register_uwh, e.kind FROM readings r
+    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
+    WHERE r.device_id = ? AND r.ts > ? ORDER BY r.ts ASC LIMIT 1) AS after_range";
 
 /// An hour whose total changed, with its new total.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,32 +71,36 @@ pub(crate) struct Applied {
     pub(crate) duplicates: u64,
     pub(crate) hours: Vec<HourTotal>,
     pub(crate) alerts: Vec<NewAlert>,
+    /// Readings the policy refused: index into the batch, and why.
+    pub(crate) refused: Vec<(usize, Refusal)>,
 }
 
 type Tx = Transaction<'static, Any>;
 
-/// Readings grouped by device, in device id order (the lock order).
-type ByDevice<'a> = BTreeMap<&'a str, (DeviceInfo, Vec<Reading>)>;
+/// Readings grouped by device, in device id order (the lock order), each with
+/// its index in the batch.
+type ByDevice<'a> = BTreeMap<&'a str, (DeviceInfo, Vec<(usize, Reading)>)>;
 
 /// Stores the readings and everything they change in one transaction, run
 /// again (from scratch) when MySQL aborts it for a lock conflict.
 pub(crate) async fn apply(
     pool: &Pool,
     backend: Backend,
+    policy: &ReadingPolicy,
     incoming: &[Incoming],
     now_ms: i64,
 ) -> Result<Applied, sqlx::Error> {
     let mut by_device: ByDevice = BTreeMap::new();
-    for inc in incoming {
+    for (index, inc) in incoming.iter().enumerate() {
         by_device
             .entry(inc.device.id.as_str())
             .or_insert_with(|| (inc.device.clone(), Vec::new()))
             .1
-            .push(inc.reading);
+            .push((index, inc.reading));
     }
     let mut attempt = 1;
     loop {
-        match apply_once(pool, backend, &by_device, now_ms).await {
+        match apply_once(pool, backend, policy, &by_device, now_ms).await {
             Err(err) if attempt < ATTEMPTS && is_lock_conflict(&err) => {
                 tracing::debug!(attempt, error = %err, "batch lost a lock conflict, running it again");
                 tokio::time::sleep(retry_pause(attempt)).await;
@@ -99,6 +114,7 @@ pub(crate) async fn apply(
 async fn apply_once(
     pool: &Pool,
     backend: Backend,
+    policy: &ReadingPolicy,
     by_device: &ByDevice<'_>,
     now_ms: i64,
 ) -> Result<Applied, sqlx::Error> {
@@ -116,7 +132,16 @@ async fn apply_once(
     }
     let mut applied = Applied::default();
     for (device, readings) in by_device.values() {
-        apply_device(&mut tx, backend, device, readings, now_ms, &mut applied).await?;
+        apply_device(
+            &mut tx,
+            backend,
+            policy,
+            device,
+            readings,
+            now_ms,
+            &mut applied,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(applied)
@@ -147,6 +172,50 @@ fn is_lock_conflict(err: &sqlx::Error) -> bool {
         .is_some_and(|e| matches!(e.number(), 1213 | 1205))
 }
 
+/// True when the error says the database is unreachable or busy rather than
+/// that this batch is wrong: the batch waits and runs again, it is not
+/// dead-lettered. Everything else (a constraint, a value out of range) is the
+/// batch's own fault.
+pub(crate) fn is_outage(err: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match err {
+        E::Io(_)
+        | E::Tls(_)
+        | E::Protocol(_)
+        | E::PoolTimedOut
+        | E::PoolClosed
+        | E::WorkerCrashed => true,
+        E::Database(db) => {
+            if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+                // Lock conflicts past the retries, too many connections, server
+                // shutting down or gone, connection killed, read-only.
+                return matches!(
+                    my.number(),
+                    1205 | 1213
+                        | 1040
+                        | 1053
+                        | 1152
+                        | 1158
+                        | 1159
+                        | 1160
+                        | 1161
+                        | 1290
+                        | 1927
+                        | 2002
+                        | 2003
+                        | 2006
+                        | 2013
+                );
+            }
+            // SQLite's primary result codes: BUSY, LOCKED, IOERR, FULL, CANTOPEN, READONLY.
+            db.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+        }
+        _ => false,
+    }
+}
+
 /// A growing pause with jitter, so that two victims do not collide again in step.
 fn retry_pause(attempt: u32) -> Duration {
     let jitter = std::time::SystemTime::now()
@@ -160,72 +229,70 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// The device's readings split where they lie far apart: `(min, max)` of each part.
+fn clusters(readings: &[(usize, Reading)]) -> Vec<(i64, i64)> {
+    let mut times: Vec<i64> = readings.iter().map(|(_, r)| r.at_ms()).collect();
+    times.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for ts in times {
+        match out.last_mut() {
+            Some((_, max)) if ts - *max <= CLUSTER_SPLIT_MS => *max = ts,
+            _ => out.push((ts, ts)),
+        }
+    }
+    out
+}
+
+/// The stored readings around the device's new ones (see [`WINDOW_SQL`]).
+async fn stored_window(
+    tx: &mut Tx,
+    device_id: &str,
+    readings: &[(usize, Reading)],
+) -> Result<BTreeMap<i64, Stored>, sqlx::Error> {
+    let mut stored = BTreeMap::new();
+    for (min, max) in clusters(readings) {
+        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(WINDOW_SQL)
+            .bind(device_id)
+            .bind(min)
+            .bind(max)
+            .bind(device_id)
+            .bind(min)
+            .bind(device_id)
+            .bind(max)
+            .fetch_all(&mut **tx)
+            .await?;
+        for (ts, uwh, kind) in rows {
+            if let Some(at) = from_unix_ms(ts) {
+                let event = kind.as_deref().and_then(EventKind::parse);
+                let reading = Reading::new(at, Energy::from_uwh(uwh));
+                stored.insert(ts, Stored { reading, event });
+            }
+        }
+    }
+    Ok(stored)
+}
+
 async fn apply_device(
     tx: &mut Tx,
     backend: Backend,
+    policy: &ReadingPolicy,
     device: &DeviceInfo,
-    readings: &[Reading],
+    readings: &[(usize, Reading)],
     now_ms: i64,
     applied: &mut Applied,
 ) -> Result<(), sqlx::Error> {
-    let min = readings
-        .iter()
-        .map(Reading::at_ms)
-        .min()
-        .unwrap_or_default();
-    let max = readings
-        .iter()
-        .map(Reading::at_ms)
-        .max()
-        .unwrap_or_default();
-    let rows: Vec<(i64, i64)> = sqlx::query_as(WINDOW_SQL)
-        .bind(&device.id)
-        .bind(min)
-        .bind(max)
-        .bind(&device.id)
-        .bind(min)
-        .bind(&device.id)
-        .bind(max)
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut window: BTreeMap<i64, Reading> = rows
-        .into_iter()
-        .filter_map(|(ts, uwh)| Some((ts, Reading::new(from_unix_ms(ts)?, Energy::from_uwh(uwh)))))
-        .collect();
+    let stored = stored_window(tx, &device.id, readings).await?;
+    let new: Vec<Reading> = readings.iter().map(|(_, r)| *r).collect();
+    let plan = plan_device(stored, &new, policy, device.limits(), now_ms);
+    applied.inserted += plan.accepted.len() as u64;
+    applied.duplicates += plan.duplicates.len() as u64;
+    applied.refused.extend(
+        plan.refused
+            .into_iter()
+            .map(|(i, why)| (readings[i].0, why)),
+    );
 
-    let mut delta = HourlyTotals::new();
-    let mut fresh = Vec::new();
-    // Reset rows keyed by the timestamp after the drop; `None` deletes a stale one.
-    let mut resets: BTreeMap<i64, Option<(i64, i64)>> = BTreeMap::new();
-    for reading in readings {
-        let ts = reading.at_ms();
-        if window.contains_key(&ts) {
-            applied.duplicates += 1;
-            continue;
-        }
-        let prev = window.range(..ts).next_back().map(|(_, r)| *r);
-        let next = window.range(ts + 1..).next().map(|(_, r)| *r);
-        apply_delta(
-            &mut delta,
-            &insertion_delta(prev.as_ref(), reading, next.as_ref()),
-        );
-        if let (Some(p), Some(n)) = (prev, next) {
-            if is_reset(&p, &n) {
-                resets.insert(n.at_ms(), None);
-            }
-        }
-        if let Some(p) = prev.filter(|p| is_reset(p, reading)) {
-            resets.insert(ts, Some((p.register.uwh(), reading.register.uwh())));
-        }
-        if let Some(n) = next.filter(|n| is_reset(reading, n)) {
-            resets.insert(n.at_ms(), Some((reading.register.uwh(), n.register.uwh())));
-        }
-        window.insert(ts, *reading);
-        fresh.push(*reading);
-    }
-    applied.inserted += fresh.len() as u64;
-
-    for chunk in fresh.chunks(INSERT_CHUNK) {
+    for chunk in plan.accepted.chunks(INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO readings (device_id, ts, register_uwh, received_at) VALUES {}",
             vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
@@ -240,16 +307,18 @@ async fn apply_device(
         }
         query.execute(&mut **tx).await?;
     }
-    for (ts, reset) in resets {
-        write_reset(tx, backend, &device.id, ts, reset, now_ms).await?;
+    for (ts, event) in &plan.events {
+        write_event(tx, backend, &device.id, *ts, event.as_ref(), now_ms).await?;
     }
-    let changes: Vec<(i64, i64)> = delta
+    let changes: Vec<(i64, i64)> = plan
+        .hours
         .into_iter()
         .map(|(hour, change)| (hour.timestamp_millis(), change.uwh()))
         .collect();
+    let limit = Energy::from_uwh(device.max_hourly_uwh);
     for chunk in changes.chunks(INSERT_CHUNK) {
         for (hour_ms, total) in add_to_hours(tx, backend, &device.id, chunk, now_ms).await? {
-            if total > device.max_hourly_uwh {
+            if exceeds_limit(Energy::from_uwh(total), limit) {
                 if let Some(alert) =
                     store_alert(tx, backend, device, hour_ms, total, now_ms).await?
                 {
@@ -266,16 +335,17 @@ async fn apply_device(
     Ok(())
 }
 
-async fn write_reset(
+/// Writes (or, for `None`, deletes) the meter event keyed by the reading at `ts`.
+async fn write_event(
     tx: &mut Tx,
     backend: Backend,
     device_id: &str,
     ts: i64,
-    reset: Option<(i64, i64)>,
+    event: Option<&MeterEvent>,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    let Some((before, after)) = reset else {
-        sqlx::query("DELETE FROM meter_resets WHERE device_id = ? AND ts = ?")
+    let Some(event) = event else {
+        sqlx::query("DELETE FROM meter_events WHERE device_id = ? AND ts = ?")
             .bind(device_id)
             .bind(ts)
             .execute(&mut **tx)
@@ -284,22 +354,27 @@ async fn write_reset(
     };
     let upsert = match backend {
         Backend::Sqlite => {
-            "ON CONFLICT (device_id, ts) DO UPDATE SET \
-             register_before_uwh = excluded.register_before_uwh, register_after_uwh = excluded.register_after_uwh"
+            "ON CONFLICT (device_id, ts) DO UPDATE SET kind = excluded.kind, from_ts = excluded.from_ts, \
+             register_before_uwh = excluded.register_before_uwh, register_after_uwh = excluded.register_after_uwh, \
+             unspread_uwh = excluded.unspread_uwh, recorded_at = excluded.recorded_at"
         }
         Backend::Mysql => {
-            "ON DUPLICATE KEY UPDATE \
-             register_before_uwh = VALUES(register_before_uwh), register_after_uwh = VALUES(register_after_uwh)"
+            "ON DUPLICATE KEY UPDATE kind = VALUES(kind), from_ts = VALUES(from_ts), \
+             register_before_uwh = VALUES(register_before_uwh), register_after_uwh = VALUES(register_after_uwh), \
+             unspread_uwh = VALUES(unspread_uwh), recorded_at = VALUES(recorded_at)"
         }
     };
     sqlx::query(&format!(
-        "INSERT INTO meter_resets (device_id, ts, register_before_uwh, register_after_uwh, recorded_at) \
-         VALUES (?, ?, ?, ?, ?) {upsert}"
+        "INSERT INTO meter_events (device_id, ts, kind, from_ts, register_before_uwh, register_after_uwh, unspread_uwh, recorded_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) {upsert}"
     ))
     .bind(device_id)
     .bind(ts)
-    .bind(before)
-    .bind(after)
+    .bind(event.kind.as_str())
+    .bind(event.from.at_ms())
+    .bind(event.from.register.uwh())
+    .bind(event.to.register.uwh())
+    .bind(event.unspread.uwh())
     .bind(now_ms)
     .execute(&mut **tx)
     .await?;
@@ -417,6 +492,7 @@ mod tests {
         let device = DeviceInfo {
             id: uuid::Uuid::new_v4().to_string(),
             max_hourly_uwh: i64::MAX / 4,
+            max_power_w: None,
             owner_id: None,
         };
         sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'm', ?, 0, 0)")
@@ -443,6 +519,7 @@ mod tests {
         let incoming: Vec<Incoming> = (0..7)
             .map(|i| Incoming {
                 device: device.clone(),
+                item: None,
                 reading: Reading::new(
                     start + chrono::Duration::minutes(10 * i),
                     Energy::from_uwh(i * 1_000),
@@ -450,7 +527,16 @@ mod tests {
             })
             .collect();
         let waited = std::time::Instant::now();
-        let applied = apply(&pool, Backend::Mysql, &incoming, 0).await.unwrap();
+        let now_ms = incoming[6].reading.at_ms();
+        let applied = apply(
+            &pool,
+            Backend::Mysql,
+            &ReadingPolicy::default(),
+            &incoming,
+            now_ms,
+        )
+        .await
+        .unwrap();
         assert!(
             waited.elapsed() >= Duration::from_secs(1),
             "the first run waited for the lock"

@@ -7,10 +7,16 @@ use crate::store;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Topic};
+use iems_shared::wire::AlertEvent;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The first pause while the database is unavailable; it doubles up to the most.
+const OUTAGE_FIRST_PAUSE: Duration = Duration::from_millis(250);
+const OUTAGE_MAX_PAUSE: Duration = Duration::from_secs(10);
 
 /// Counters of what the adapter did since it started.
 #[derive(Debug, Default)]
@@ -29,6 +35,8 @@ pub struct Stats {
     pub last_batch_readings: AtomicU64,
     /// Readings waiting in the queue, as last asked of the broker (the consumers' lag).
     pub queue_depth: AtomicU64,
+    /// Times the database became unavailable (the batch in hand waited for it).
+    pub outages: AtomicU64,
 }
 
 impl Stats {
@@ -48,6 +56,30 @@ pub(crate) struct Worker {
     stats: Arc<Stats>,
     devices: DeviceCache,
     updates: UpdateThrottle,
+    /// Alerts stored and not yet published.
+    alerts: Vec<AlertEvent>,
+}
+
+/// The shutdown signal, awaitable more than once.
+struct Shutdown<'a> {
+    signal: Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+    done: bool,
+}
+
+impl Shutdown<'_> {
+    async fn wait(&mut self) {
+        if !self.done {
+            (&mut self.signal).await;
+            self.done = true;
+        }
+    }
+}
+
+/// A delivery of the batch in hand, until it is settled.
+struct Held {
+    delivery: Delivery,
+    /// Why the whole message is dead-lettered (a single reading that failed).
+    dead: Option<String>,
 }
 
 impl Worker {
@@ -63,6 +95,7 @@ impl Worker {
             stats,
             devices,
             updates,
+            alerts: Vec::new(),
         }
     }
 
@@ -76,12 +109,15 @@ impl Worker {
             batch = self.config.batch_size,
             "broker-adapter consuming"
         );
-        let mut shutdown = std::pin::pin!(shutdown);
+        let mut shutdown = Shutdown {
+            signal: Box::pin(shutdown),
+            done: false,
+        };
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         loop {
             let first = tokio::select! {
                 biased;
-                () = &mut shutdown => break,
+                () = shutdown.wait() => break,
                 next = consumer.next() => match next {
                     Some(delivery) => delivery,
                     None => break,
@@ -99,77 +135,152 @@ impl Worker {
                     None => break,
                 }
             }
-            // The batch in flight is finished even when shutdown comes meanwhile.
-            self.process(batch).await;
+            // The batch in flight is finished even when shutdown comes meanwhile,
+            // unless the database is down: then it is left to the broker.
+            self.process(batch, &mut shutdown).await;
             self.flush_updates().await;
+            if shutdown.done {
+                break;
+            }
         }
         tracing::info!("broker-adapter stopping");
         drop(consumer);
         Ok(())
     }
 
-    async fn process(&mut self, batch: Vec<Delivery>) {
-        let mut readings: Vec<Incoming> = Vec::new();
-        let mut parts: Vec<Rejected> = Vec::new();
-        let mut to_ack = Vec::with_capacity(batch.len());
-        let mut whole_bad = Vec::new();
-        for delivery in batch {
-            match decode::sort(delivery.payload(), &mut self.devices, &self.pool).await {
-                Ok(sorted) => {
-                    if let Some(reason) = sorted.whole {
-                        whole_bad.push((delivery, reason));
-                        continue;
+    /// Runs `op` until it succeeds or fails for a reason of its own; while the
+    /// database is unreachable it waits, backing off, without taking deliveries.
+    /// `None` when shutdown came during the wait.
+    async fn patiently<T, F, Fut>(
+        &self,
+        shutdown: &mut Shutdown<'_>,
+        what: &str,
+        mut op: F,
+    ) -> Option<Result<T, sqlx::Error>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        let mut pause = OUTAGE_FIRST_PAUSE;
+        let mut since: Option<Instant> = None;
+        loop {
+            match op().await {
+                Err(err) if store::is_outage(&err) => {
+                    if since.is_none() {
+                        tracing::error!(error = %err, "{what}: the database is unavailable; holding the batch and retrying");
+                        self.stats.outages.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        tracing::warn!(error = %err, retry_in = ?pause, "{what}: the database is still unavailable");
                     }
-                    readings.extend(sorted.readings);
-                    parts.extend(sorted.parts);
-                    to_ack.push(delivery);
+                    since.get_or_insert_with(Instant::now);
+                    tokio::select! {
+                        () = shutdown.wait() => return None,
+                        () = tokio::time::sleep(pause) => {}
+                    }
+                    pause = (pause * 2).min(OUTAGE_MAX_PAUSE);
                 }
-                Err(err) => {
-                    tracing::warn!(error = %err, "device lookup failed, requeueing");
-                    settle(delivery.requeue().await);
+                result => {
+                    if let Some(started) = since {
+                        tracing::info!(waited = ?started.elapsed(), "{what}: the database is back");
+                    }
+                    return Some(result);
                 }
             }
         }
-        for (delivery, reason) in whole_bad {
-            tracing::warn!(%reason, "dead-lettering a message");
-            settle(delivery.dead_letter(&reason).await);
-            self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    async fn process(&mut self, batch: Vec<Delivery>, shutdown: &mut Shutdown<'_>) {
+        // Decode and look the devices up; a lookup that cannot reach the database waits.
+        let mut held: Vec<Held> = Vec::with_capacity(batch.len());
+        let mut readings: Vec<(usize, Incoming)> = Vec::new();
+        let mut parts: Vec<Rejected> = Vec::new();
+        for delivery in batch {
+            let sorted = {
+                let mut pause = OUTAGE_FIRST_PAUSE;
+                loop {
+                    match decode::sort(delivery.payload(), &mut self.devices, &self.pool).await {
+                        Ok(sorted) => break sorted,
+                        Err(err) => {
+                            if pause == OUTAGE_FIRST_PAUSE {
+                                self.stats.outages.fetch_add(1, Ordering::Relaxed);
+                            }
+                            tracing::warn!(error = %err, retry_in = ?pause, "device lookup failed; holding the batch");
+                            tokio::select! {
+                                () = shutdown.wait() => return,
+                                () = tokio::time::sleep(pause) => {}
+                            }
+                            pause = (pause * 2).min(OUTAGE_MAX_PAUSE);
+                        }
+                    }
+                }
+            };
+            let index = held.len();
+            readings.extend(sorted.readings.into_iter().map(|r| (index, r)));
+            parts.extend(sorted.parts);
+            held.push(Held {
+                delivery,
+                dead: sorted.whole,
+            });
         }
-        if !readings.is_empty() {
+
+        let incoming: Vec<Incoming> = readings.iter().map(|(_, r)| r.clone()).collect();
+        let mut failed: Vec<(usize, String)> = Vec::new();
+        if !incoming.is_empty() {
             let now_ms = chrono::Utc::now().timestamp_millis();
-            match store::apply(&self.pool, self.backend, &readings, now_ms).await {
-                Ok(applied) => {
-                    self.stats.batches.fetch_add(1, Ordering::Relaxed);
-                    self.stats
-                        .last_batch_readings
-                        .store(applied.inserted + applied.duplicates, Ordering::Relaxed);
-                    self.stats
-                        .readings_stored
-                        .fetch_add(applied.inserted, Ordering::Relaxed);
-                    self.stats
-                        .duplicates
-                        .fetch_add(applied.duplicates, Ordering::Relaxed);
-                    self.stats
-                        .alerts
-                        .fetch_add(applied.alerts.len() as u64, Ordering::Relaxed);
-                    for alert in &applied.alerts {
-                        let event = serde_json::to_vec(&alert_event(alert)).unwrap_or_default();
-                        self.publish(Topic::Alerts, &event).await;
-                    }
-                    for total in applied.hours {
-                        self.updates.record(total);
+            let (pool, backend, policy) = (self.pool.clone(), self.backend, self.config.policy);
+            let (pool, policy) = (&pool, &policy);
+            let whole = self
+                .patiently(shutdown, "storing readings", || {
+                    store::apply(pool, backend, policy, &incoming, now_ms)
+                })
+                .await;
+            match whole {
+                None => return, // shutdown during an outage: the broker keeps the batch
+                Some(Ok(applied)) => self.applied(applied, &mut failed),
+                Some(Err(err)) => {
+                    // Something in the batch is wrong: store each reading alone, so
+                    // only the one at fault is dead-lettered.
+                    tracing::warn!(error = %err, readings = incoming.len(), "a batch failed; storing its readings one by one");
+                    for (i, one) in incoming.iter().enumerate() {
+                        let alone = self
+                            .patiently(shutdown, "storing a reading", || {
+                                store::apply(
+                                    pool,
+                                    backend,
+                                    policy,
+                                    std::slice::from_ref(one),
+                                    now_ms,
+                                )
+                            })
+                            .await;
+                        match alone {
+                            None => return,
+                            Some(Ok(applied)) => {
+                                let mut refused = Vec::new();
+                                self.applied(applied, &mut refused);
+                                failed.extend(refused.into_iter().map(|(_, why)| (i, why)));
+                            }
+                            Some(Err(err)) => failed.push((i, format!("storage: {err}"))),
+                        }
                     }
                 }
-                Err(err) => {
-                    // Nothing was stored: give every delivery back. One that keeps failing
-                    // reaches the queue's delivery limit and RabbitMQ dead-letters it.
-                    tracing::error!(error = %err, deliveries = to_ack.len(), "storing readings failed, requeueing");
-                    for delivery in to_ack {
-                        settle(delivery.requeue().await);
-                    }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    return;
-                }
+            }
+        }
+
+        // Readings that could not be stored: a message of one reading is
+        // dead-lettered itself, a batch item alone.
+        for (i, why) in failed {
+            let (index, inc) = &readings[i];
+            let why = match why.split_once(": ") {
+                Some((code, detail)) => decode::reason(code, detail, inc.item),
+                None => why,
+            };
+            match inc.item {
+                None => held[*index].dead = Some(why),
+                Some(item) => parts.push(Rejected {
+                    payload: decode::item_payload(held[*index].delivery.payload(), item),
+                    reason: why,
+                }),
             }
         }
         for rejected in parts {
@@ -183,11 +294,55 @@ impl Worker {
             }
             self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
         }
-        // One `basic.ack` for the batch: batches are settled in delivery order.
+        let mut to_ack = Vec::with_capacity(held.len());
+        for h in held {
+            match h.dead {
+                Some(reason) => {
+                    tracing::warn!(%reason, "dead-lettering a message");
+                    settle(h.delivery.dead_letter(&reason).await);
+                    self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                }
+                None => to_ack.push(h.delivery),
+            }
+        }
+        // One `basic.ack` for the rest: batches are settled in delivery order.
         settle(Delivery::ack_all(to_ack).await);
     }
 
+    /// Counts and publishes what a commit changed; the refused readings go to `failed`.
+    fn applied(&mut self, applied: store::Applied, failed: &mut Vec<(usize, String)>) {
+        self.stats.batches.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .last_batch_readings
+            .store(applied.inserted + applied.duplicates, Ordering::Relaxed);
+        self.stats
+            .readings_stored
+            .fetch_add(applied.inserted, Ordering::Relaxed);
+        self.stats
+            .duplicates
+            .fetch_add(applied.duplicates, Ordering::Relaxed);
+        self.stats
+            .alerts
+            .fetch_add(applied.alerts.len() as u64, Ordering::Relaxed);
+        for alert in &applied.alerts {
+            self.alerts.push(alert_event(alert));
+        }
+        for total in applied.hours {
+            self.updates.record(total);
+        }
+        failed.extend(
+            applied
+                .refused
+                .into_iter()
+                .map(|(i, why)| (i, why.to_string())),
+        );
+    }
+
     async fn flush_updates(&mut self) {
+        for event in std::mem::take(&mut self.alerts) {
+            let payload = serde_json::to_vec(&event).unwrap_or_default();
+            self.publish(Topic::Alerts, &payload).await;
+        }
         if self.updates.is_empty() {
             return;
         }

@@ -113,17 +113,14 @@ async fn messy_stream(bus: Bus) {
         db.count("SELECT COUNT(*) FROM readings").await,
         valid.len() as i64
     );
-    let resets: Vec<(i64, i64, i64)> =
-        sqlx::query_as("SELECT ts, register_before_uwh, register_after_uwh FROM meter_resets")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap();
     assert_eq!(
-        resets,
+        common::events(&db).await,
         vec![(
+            "reset".to_string(),
             valid[60].at_ms(),
             valid[59].register.uwh(),
-            valid[60].register.uwh()
+            valid[60].register.uwh(),
+            0
         )]
     );
 
@@ -143,7 +140,7 @@ async fn messy_stream(bus: Bus) {
     }
     let item = dead
         .iter()
-        .find(|d| d.reason.starts_with("batch item 2"))
+        .find(|d| d.reason.starts_with("invalid: batch item 2"))
         .expect("bad batch item");
     assert!(item.reason.contains("timestamp"), "{}", item.reason);
     assert!(String::from_utf8_lossy(&item.payload).contains("yesterday"));

@@ -119,7 +119,7 @@ async fn two_adapters_on_mysql_keep_exact_totals_with_duplicates_and_shuffled_or
         assert_eq!(db.hourly(*device).await, expected(rs), "device {device}");
     }
     let resets: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT device_id, ts, register_before_uwh, register_after_uwh FROM meter_resets",
+        "SELECT device_id, ts, register_before_uwh, register_after_uwh FROM meter_events WHERE kind = 'reset'",
     )
     .fetch_all(&db.pool)
     .await

@@ -25,7 +25,7 @@ async fn migrate_is_idempotent_on_sqlite() {
         "devices",
         "readings",
         "hourly_consumption",
-        "meter_resets",
+        "meter_events",
         "alerts",
         "chat_messages",
         "chat_reads",
@@ -87,7 +87,7 @@ const TABLES: [&str; 9] = [
     "devices",
     "readings",
     "hourly_consumption",
-    "meter_resets",
+    "meter_events",
     "alerts",
     "chat_messages",
     "chat_reads",
@@ -166,7 +166,7 @@ async fn sqlite_through_the_any_pool_enforces_foreign_keys() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
-    let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('users','refresh_tokens','devices','readings','hourly_consumption','meter_resets','alerts','chat_messages','chat_reads')")
+    let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('users','refresh_tokens','devices','readings','hourly_consumption','meter_events','alerts','chat_messages','chat_reads')")
         .fetch_one(&pool)
         .await
         .unwrap();

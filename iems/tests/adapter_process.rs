@@ -74,9 +74,13 @@ async fn setup(prefix: &str, n: usize) -> Setup {
     let bus = Bus::connect(&BusConfig::amqp(default_vhost_url(), namespace))
         .await
         .unwrap();
-    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
-        .unwrap()
-        .to_utc();
+    // Recent meter time: the reading policy refuses readings over a year old.
+    let start = {
+        use chrono::DurationRound;
+        (chrono::Utc::now() - chrono::Duration::days(30))
+            .duration_trunc(chrono::Duration::days(1))
+            .unwrap()
+    };
     let readings = (0..n)
         .map(|i| {
             Reading::new(
@@ -123,6 +127,7 @@ async fn stored_totals(s: &Setup) -> BTreeMap<i64, i64> {
 
 fn expected(s: &Setup) -> BTreeMap<i64, i64> {
     hourly_totals(&s.readings)
+        .unwrap()
         .into_iter()
         .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
         .collect()

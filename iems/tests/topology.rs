@@ -386,6 +386,14 @@ async fn run_topology(namespace: &str) {
     let device_list = devices.join(",");
     let per_device = PER_DEVICE.to_string();
     let csv = sensor.display().to_string();
+    // Recent meter time: the reading policy refuses readings over a year old.
+    let start = {
+        use chrono::DurationRound;
+        (chrono::Utc::now() - chrono::Duration::days(30))
+            .duration_trunc(chrono::Duration::days(1))
+            .unwrap()
+            .to_rfc3339()
+    };
     let mut simulator = spawn(
         "simulate",
         &[
@@ -395,7 +403,7 @@ async fn run_topology(namespace: &str) {
             "--device",
             &device_list,
             "--start",
-            "2026-01-05T00:00:00Z",
+            &start,
             "--count",
             &per_device,
             "--rate",
@@ -453,6 +461,7 @@ async fn run_topology(namespace: &str) {
             "device {n}: every reading stored once"
         );
         let expected: BTreeMap<i64, i64> = hourly_totals(&readings)
+            .unwrap()
             .into_iter()
             .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
             .filter(|&(_, uwh)| uwh != 0)

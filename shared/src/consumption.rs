@@ -9,7 +9,16 @@
 //!
 //! Times are taken at millisecond precision, the precision readings are stored
 //! with: two readings in the same millisecond are the same reading.
+//!
+//! Meters in the field misbehave: [`policy`] says which readings are refused and
+//! which steps are booked as resets or gaps, and [`plan`] applies it to new
+//! readings among stored ones. The functions here are the rules without a
+//! policy (every drop a reset, every gap spread).
 
+pub mod plan;
+pub mod policy;
+
+use crate::energy::EnergyOverflow;
 use crate::Energy;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -78,20 +87,27 @@ fn scaled_floor(energy: Energy, num: i64, den: i64) -> i128 {
 /// parts add up exactly to [`consumed_between`] and each is within 1 µWh of its
 /// exact share. Empty when `next` is not later than `prev`.
 pub fn spread_over_hours(prev: &Reading, next: &Reading) -> Vec<(DateTime<Utc>, Energy)> {
-    let (from, to) = (prev.at_ms(), next.at_ms());
+    spread_energy(prev.at_ms(), next.at_ms(), consumed_between(prev, next))
+}
+
+/// `energy` spread linearly over `[from_ms, to_ms)` and split at UTC hour
+/// boundaries: one part per hour touched, adding up exactly to `energy`.
+/// Empty when `to_ms` is not later than `from_ms`.
+pub fn spread_energy(from_ms: i64, to_ms: i64, energy: Energy) -> Vec<(DateTime<Utc>, Energy)> {
+    let (from, to) = (from_ms, to_ms);
     if to <= from {
         return Vec::new();
     }
     let total_ms = to - from;
-    let energy = consumed_between(prev, next);
     let mut parts = Vec::new();
     let mut hour = from.div_euclid(HOUR_MS) * HOUR_MS;
     let mut done = 0i128;
     while hour < to {
         let elapsed_ms = (hour + HOUR_MS).min(to) - from;
-        // Cumulative floor: the parts telescope to exactly `energy`.
+        // Cumulative floor: the parts telescope to exactly `energy`, and each
+        // lies between 0 and `energy`, so it fits in `i64`.
         let cumulative = scaled_floor(energy, elapsed_ms, total_ms);
-        let part = i64::try_from(cumulative - done).expect("a part never exceeds the whole");
+        let part = i64::try_from(cumulative - done).unwrap_or(0);
         parts.push((instant(hour), Energy::from_uwh(part)));
         done = cumulative;
         hour += HOUR_MS;
@@ -100,14 +116,20 @@ pub fn spread_over_hours(prev: &Reading, next: &Reading) -> Vec<(DateTime<Utc>, 
 }
 
 /// Adds `sign` times each part to the totals, leaving out hours that end at zero.
-fn add_parts(totals: &mut HourlyTotals, parts: &[(DateTime<Utc>, Energy)], sign: i64) {
+fn add_parts(
+    totals: &mut HourlyTotals,
+    parts: &[(DateTime<Utc>, Energy)],
+    sign: i64,
+) -> Result<(), EnergyOverflow> {
     for &(hour, part) in parts {
         let entry = totals.entry(hour).or_insert(Energy::ZERO);
-        *entry += Energy::from_uwh(sign * part.uwh());
+        let signed = Energy::from_uwh(part.uwh().checked_mul(sign).ok_or(EnergyOverflow)?);
+        *entry = entry.checked_add(signed)?;
         if *entry == Energy::ZERO {
             totals.remove(&hour);
         }
     }
+    Ok(())
 }
 
 /// Readings sorted by time with repeated timestamps removed (the first one in
@@ -122,13 +144,13 @@ pub fn distinct_sorted(readings: &[Reading]) -> Vec<Reading> {
 
 /// The hourly totals of a set of readings, computed at once: hours whose total
 /// is zero are left out. The first reading is only a baseline.
-pub fn hourly_totals(readings: &[Reading]) -> HourlyTotals {
+pub fn hourly_totals(readings: &[Reading]) -> Result<HourlyTotals, EnergyOverflow> {
     let sorted = distinct_sorted(readings);
     let mut totals = HourlyTotals::new();
     for pair in sorted.windows(2) {
-        add_parts(&mut totals, &spread_over_hours(&pair[0], &pair[1]), 1);
+        add_parts(&mut totals, &spread_over_hours(&pair[0], &pair[1]), 1)?;
     }
-    totals
+    Ok(totals)
 }
 
 /// The signed change to the hourly totals when `new` is inserted between its
@@ -142,28 +164,35 @@ pub fn insertion_delta(
     prev: Option<&Reading>,
     new: &Reading,
     next: Option<&Reading>,
-) -> HourlyTotals {
+) -> Result<HourlyTotals, EnergyOverflow> {
     let mut delta = HourlyTotals::new();
     let repeats = |r: Option<&Reading>| r.is_some_and(|r| r.at_ms() == new.at_ms());
     if repeats(prev) || repeats(next) {
-        return delta;
+        return Ok(delta);
     }
     if let (Some(p), Some(n)) = (prev, next) {
-        add_parts(&mut delta, &spread_over_hours(p, n), -1);
+        add_parts(&mut delta, &spread_over_hours(p, n), -1)?;
     }
     if let Some(p) = prev {
-        add_parts(&mut delta, &spread_over_hours(p, new), 1);
+        add_parts(&mut delta, &spread_over_hours(p, new), 1)?;
     }
     if let Some(n) = next {
-        add_parts(&mut delta, &spread_over_hours(new, n), 1);
+        add_parts(&mut delta, &spread_over_hours(new, n), 1)?;
     }
-    delta
+    Ok(delta)
 }
 
 /// Adds a delta (from [`insertion_delta`]) to running totals, dropping hours that reach zero.
-pub fn apply_delta(totals: &mut HourlyTotals, delta: &HourlyTotals) {
+pub fn apply_delta(totals: &mut HourlyTotals, delta: &HourlyTotals) -> Result<(), EnergyOverflow> {
     let parts: Vec<_> = delta.iter().map(|(h, e)| (*h, *e)).collect();
-    add_parts(totals, &parts, 1);
+    add_parts(totals, &parts, 1)
+}
+
+/// The alert rule: an hour whose total is above its device's limit has an
+/// alert. The store keeps one per (device, hour), so it is raised the first
+/// time a total passes the limit and never again for that hour.
+pub fn exceeds_limit(total: Energy, limit: Energy) -> bool {
+    total > limit
 }
 
 /// True when an hour's total goes from at most `limit` to above it: the moment
@@ -233,13 +262,15 @@ mod tests {
     #[test]
     fn first_reading_is_a_baseline_and_duplicates_count_once() {
         let first = Reading::new(at(10, 0), kwh(5.0));
-        assert!(hourly_totals(&[first]).is_empty());
-        assert!(insertion_delta(None, &first, None).is_empty());
+        assert!(hourly_totals(&[first]).unwrap().is_empty());
+        assert!(insertion_delta(None, &first, None).unwrap().is_empty());
         let second = Reading::new(at(10, 30), kwh(6.0));
         let again = Reading::new(at(10, 30), kwh(9.0));
-        let totals = hourly_totals(&[second, first, again]);
+        let totals = hourly_totals(&[second, first, again]).unwrap();
         assert_eq!(totals, BTreeMap::from([(at(10, 0), kwh(1.0))]));
-        assert!(insertion_delta(Some(&second), &again, None).is_empty());
+        assert!(insertion_delta(Some(&second), &again, None)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -247,7 +278,7 @@ mod tests {
         let a = Reading::new(at(10, 0), kwh(0.0));
         let c = Reading::new(at(12, 0), kwh(2.0));
         let b = Reading::new(at(10, 30), kwh(1.5));
-        let delta = insertion_delta(Some(&a), &b, Some(&c));
+        let delta = insertion_delta(Some(&a), &b, Some(&c)).unwrap();
         // Before: 1 + 1 kWh. After: 1.5 + 0.5 * 30/90 in 10:00, 0.5 * 60/90 in 11:00.
         let expected = BTreeMap::from([
             (at(10, 0), Energy::from_uwh(666_666_666)),

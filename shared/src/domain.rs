@@ -122,7 +122,42 @@ pub fn validate_password(field: &str, password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A trimmed, non-empty name of at most 100 characters without control characters.
+/// Characters that change how the text around them is displayed without being
+/// visible themselves: the Unicode bidirectional controls (which can make
+/// "evil\u{202E}gnp.exe" read as "evilexe.png") and the invisible separators
+/// and joiners used to make two names look alike.
+pub fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}'                      // Arabic letter mark
+        | '\u{200B}'..='\u{200F}'      // zero-width space/joiners, LRM, RLM
+        | '\u{2028}'..='\u{202E}'      // line/paragraph separators, LRE..RLO
+        | '\u{2060}'..='\u{2069}'      // word joiner .. isolates (LRI, RLI, FSI, PDI)
+        | '\u{FEFF}'                    // zero-width no-break space (BOM)
+    )
+}
+
+/// Refuses (422 naming `field`) text with control characters (except the
+/// line breaks and tabs `allow` lists) or bidi/invisible formatting characters.
+pub fn check_visible_text(field: &str, text: &str, allow: &[char]) -> Result<(), ApiError> {
+    if let Some(c) = text
+        .chars()
+        .find(|c| (c.is_control() && !allow.contains(c)) || is_bidi_or_invisible(*c))
+    {
+        let what = if c.is_control() {
+            "control characters"
+        } else {
+            "invisible or text-direction characters"
+        };
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must not contain {what} (found U+{:04X})", c as u32),
+        ));
+    }
+    Ok(())
+}
+
+/// A trimmed, non-empty name of at most 100 characters without control,
+/// bidi or invisible characters.
 pub fn parse_name(field: &str, raw: &str) -> Result<String, ApiError> {
     let s = raw.trim();
     let len = s.chars().count();
@@ -132,12 +167,7 @@ pub fn parse_name(field: &str, raw: &str) -> Result<String, ApiError> {
             format!("{field} must be 1 to 100 characters"),
         ));
     }
-    if s.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must not contain control characters"),
-        ));
-    }
+    check_visible_text(field, s, &[])?;
     Ok(s.to_string())
 }
 
@@ -152,12 +182,7 @@ pub fn parse_address(raw: Option<&str>) -> Result<Option<String>, ApiError> {
             "address must be at most 200 characters",
         ));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::invalid(
-            "address",
-            "address must not contain control characters",
-        ));
-    }
+    check_visible_text("address", s, &['\n'])?;
     Ok(Some(s.to_string()))
 }
 
@@ -188,6 +213,35 @@ pub fn parse_max_hourly_kwh(kwh: f64) -> Result<Energy, ApiError> {
         ));
     }
     Ok(Energy::from_uwh(uwh))
+}
+
+/// A device's plausible maximum power (the reading policy's `implausible`
+/// rule): a positive number of kW, at most 1 000 000 (1 GW), kept as whole watts.
+pub fn parse_max_power_kw(kw: f64) -> Result<i64, ApiError> {
+    const FIELD: &str = "max_power_kw";
+    if !kw.is_finite() {
+        return Err(ApiError::invalid(FIELD, "max_power_kw must be a number"));
+    }
+    if kw <= 0.0 {
+        return Err(ApiError::invalid(
+            FIELD,
+            "max_power_kw must be greater than 0",
+        ));
+    }
+    let watts = (kw * 1000.0).round();
+    if watts > crate::consumption::policy::MAX_POWER_W_LIMIT as f64 {
+        return Err(ApiError::invalid(
+            FIELD,
+            "max_power_kw must be at most 1000000",
+        ));
+    }
+    if watts < 1.0 {
+        return Err(ApiError::invalid(
+            FIELD,
+            "max_power_kw must be at least 0.001 (1 W)",
+        ));
+    }
+    Ok(watts as i64)
 }
 
 /// A page request: `page` from 1, `per_page` from 1 to 100 (default 20).
@@ -300,6 +354,10 @@ mod tests {
     #[test]
     fn limits_must_be_positive() {
         assert_eq!(parse_max_hourly_kwh(1.5).unwrap().uwh(), 1_500_000_000);
+        assert_eq!(parse_max_power_kw(11.04).unwrap(), 11_040);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e7, 0.0001] {
+            assert!(parse_max_power_kw(bad).is_err(), "{bad}");
+        }
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6, 1e-12] {
             assert!(parse_max_hourly_kwh(bad).is_err(), "{bad}");
         }
@@ -339,5 +397,24 @@ mod tests {
         assert!(parse_name("name", "a\u{0}b").is_err());
         assert_eq!(parse_address(Some("  ")).unwrap(), None);
         assert!(parse_address(Some(&"x".repeat(201))).is_err());
+        assert_eq!(
+            parse_address(Some("Main St 1\nFlat 2")).unwrap().as_deref(),
+            Some("Main St 1\nFlat 2")
+        );
+        for bad in [
+            "Ann\u{202E}nimda",
+            "a\u{2067}b",
+            "x\u{200D}y",
+            "\u{FEFF}bom",
+            "tab\there",
+        ] {
+            let e = parse_name("full_name", bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("full_name"), "{bad:?}");
+        }
+        assert!(parse_address(Some("a\u{202D}b")).is_err());
+        assert_eq!(
+            parse_name("name", "Zoë Ünal 名前").unwrap(),
+            "Zoë Ünal 名前"
+        );
     }
 }

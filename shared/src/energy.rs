@@ -72,7 +72,29 @@ impl Energy {
     pub const fn is_negative(self) -> bool {
         self.0 < 0
     }
+
+    /// `self + rhs`, or an error instead of a wrapped total.
+    pub fn checked_add(self, rhs: Energy) -> Result<Energy, EnergyOverflow> {
+        self.0.checked_add(rhs.0).map(Energy).ok_or(EnergyOverflow)
+    }
+
+    /// `self - rhs`, or an error instead of a wrapped total.
+    pub fn checked_sub(self, rhs: Energy) -> Result<Energy, EnergyOverflow> {
+        self.0.checked_sub(rhs.0).map(Energy).ok_or(EnergyOverflow)
+    }
+
+    /// The sum of `parts`, or an error instead of a wrapped total.
+    pub fn checked_sum(parts: impl IntoIterator<Item = Energy>) -> Result<Energy, EnergyOverflow> {
+        parts
+            .into_iter()
+            .try_fold(Energy::ZERO, |acc, e| acc.checked_add(e))
+    }
 }
+
+/// An energy sum left the range of `i64` µWh (about ±9.2 × 10^9 kWh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("energy sum out of range (beyond ±9.2e9 kWh)")]
+pub struct EnergyOverflow;
 
 impl fmt::Display for Energy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -80,42 +102,46 @@ impl fmt::Display for Energy {
     }
 }
 
+// The operators saturate at the ends of the range instead of wrapping (display
+// sums of stored totals); the ingestion path uses the `checked_*` methods, where
+// an overflow is an error with a reason.
+
 impl Add for Energy {
     type Output = Energy;
     fn add(self, rhs: Energy) -> Energy {
-        Energy(self.0 + rhs.0)
+        Energy(self.0.saturating_add(rhs.0))
     }
 }
 
 impl AddAssign for Energy {
     fn add_assign(&mut self, rhs: Energy) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
     }
 }
 
 impl Sub for Energy {
     type Output = Energy;
     fn sub(self, rhs: Energy) -> Energy {
-        Energy(self.0 - rhs.0)
+        Energy(self.0.saturating_sub(rhs.0))
     }
 }
 
 impl SubAssign for Energy {
     fn sub_assign(&mut self, rhs: Energy) {
-        self.0 -= rhs.0;
+        *self = *self - rhs;
     }
 }
 
 impl Neg for Energy {
     type Output = Energy;
     fn neg(self) -> Energy {
-        Energy(-self.0)
+        Energy(self.0.saturating_neg())
     }
 }
 
 impl std::iter::Sum for Energy {
     fn sum<I: Iterator<Item = Energy>>(iter: I) -> Energy {
-        Energy(iter.map(|e| e.0).sum())
+        iter.fold(Energy::ZERO, |acc, e| acc + e)
     }
 }
 
@@ -128,6 +154,20 @@ mod tests {
         let e = Energy::from_kwh(47952.68755).unwrap();
         assert_eq!(e.uwh(), 47_952_687_550_000);
         assert_eq!(e.kwh(), 47952.68755);
+    }
+
+    #[test]
+    fn sums_never_wrap() {
+        let max = Energy::from_uwh(i64::MAX);
+        assert_eq!(max.checked_add(Energy::from_uwh(1)), Err(EnergyOverflow));
+        assert_eq!(
+            Energy::from_uwh(i64::MIN).checked_sub(Energy::from_uwh(1)),
+            Err(EnergyOverflow)
+        );
+        assert_eq!(Energy::checked_sum([max, max]), Err(EnergyOverflow));
+        assert_eq!(max + max, max);
+        assert_eq!([max, max, max].into_iter().sum::<Energy>(), max);
+        assert_eq!(-Energy::from_uwh(i64::MIN), max);
     }
 
     #[test]

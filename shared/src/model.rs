@@ -32,10 +32,36 @@ pub struct Device {
     pub address: Option<String>,
     /// The hourly limit above which an alert is raised.
     pub max_hourly_kwh: f64,
+    /// The most power the device can plausibly draw, in kW: a step between two
+    /// readings implying more is refused as `implausible`. `null`: the
+    /// default, four times the hourly limit and at least 50 kW.
+    #[serde(default)]
+    pub max_power_kw: Option<f64>,
     /// The client it is assigned to.
     pub owner_id: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
+}
+
+/// A step between two consecutive readings of a device that the reading
+/// policy booked specially: a meter reset, or a gap whose energy is not in the
+/// hourly totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeterEventView {
+    /// `reset` or `gap`.
+    pub kind: String,
+    /// The earlier reading's time (RFC 3339 UTC).
+    pub from: String,
+    /// The later reading's time (RFC 3339 UTC).
+    pub to: String,
+    /// The register at the earlier reading.
+    pub register_before_kwh: f64,
+    /// The register at the later reading.
+    pub register_after_kwh: f64,
+    /// Energy of the step not in the hourly totals (a gap's; 0 for a reset).
+    pub unspread_kwh: f64,
+    /// When it was recorded (RFC 3339 UTC).
+    pub recorded_at: String,
 }
 
 /// An hour in which a device's consumption passed its limit.
@@ -64,8 +90,10 @@ pub struct ChatMessage {
     pub id: String,
     /// The client's user id: each client has one conversation with support.
     pub conversation_id: String,
-    /// Who wrote it (always the token's user).
-    pub sender_id: String,
+    /// Who wrote it (always the token's user); `null` once the writer's
+    /// account was deleted: the message stays in the conversation, from "a
+    /// deleted user".
+    pub sender_id: Option<String>,
     /// The text.
     pub body: String,
     /// RFC 3339 UTC.

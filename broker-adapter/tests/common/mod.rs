@@ -3,6 +3,8 @@
 //! adapter, and the real RabbitMQ (own names per test).
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use iems_broker_adapter::{AdapterConfig, Stats};
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
@@ -82,20 +84,41 @@ impl TestDb {
 /// The expected totals by the shared rules, in the same form as [`TestDb::hourly`].
 pub fn expected(readings: &[Reading]) -> BTreeMap<i64, i64> {
     iems_shared::consumption::hourly_totals(readings)
+        .unwrap()
         .into_iter()
         .map(|(h, e)| (h.timestamp_millis(), e.uwh()))
         .collect()
 }
 
-/// A reading at `minutes` after 2026-03-01T00:00Z.
+/// Midnight (UTC) 40 days before the tests started: readings are recent enough
+/// for the reading policy (at most a year old) whenever the tests run, and the
+/// course file's 28 days end before now.
+pub fn base() -> chrono::DateTime<chrono::Utc> {
+    static BASE: std::sync::OnceLock<chrono::DateTime<chrono::Utc>> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| {
+        use chrono::DurationRound;
+        (chrono::Utc::now() - chrono::Duration::days(40))
+            .duration_trunc(chrono::Duration::days(1))
+            .unwrap()
+    })
+}
+
+/// A reading at `minutes` after [`base`].
 pub fn reading(minutes: i64, kwh: f64) -> Reading {
-    let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
-        .unwrap()
-        .to_utc();
     Reading::new(
-        start + chrono::Duration::minutes(minutes),
+        base() + chrono::Duration::minutes(minutes),
         Energy::from_kwh(kwh).unwrap(),
     )
+}
+
+/// Meter events of a device: `(kind, ts, register before, register after, unspread)`.
+pub async fn events(db: &TestDb) -> Vec<(String, i64, i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT kind, ts, register_before_uwh, register_after_uwh, unspread_uwh FROM meter_events ORDER BY ts",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
 }
 
 /// The AMQP message of one reading (timestamp in unix ms).
@@ -143,13 +166,18 @@ pub struct Running {
 impl Running {
     /// Starts an adapter on `bus` and `pool`.
     pub fn start(bus: Bus, pool: Pool) -> Self {
-        let stats = Arc::new(Stats::default());
-        let (stop, stopped) = oneshot::channel::<()>();
         let config = AdapterConfig {
             batch_size: 200,
             prefetch: 400,
             ..AdapterConfig::default()
         };
+        Self::start_with(bus, pool, config)
+    }
+
+    /// Starts an adapter with its own configuration.
+    pub fn start_with(bus: Bus, pool: Pool, config: AdapterConfig) -> Self {
+        let stats = Arc::new(Stats::default());
+        let (stop, stopped) = oneshot::channel::<()>();
         let s = Arc::clone(&stats);
         let task = tokio::spawn(async move {
             let shutdown = async {

@@ -1,5 +1,6 @@
 //! The devices component: `/api/devices` list (admins all, clients only their
-//! own), admin create/update/delete, and assignment to a client.
+//! own), admin create/update/delete, assignment to a client, and each device's
+//! meter events (resets and gaps the reading policy booked).
 
 mod store;
 
@@ -8,7 +9,8 @@ use fn_common::db::{Db, Param};
 use fn_common::json::Object;
 use fn_common::{http, Req};
 use iems_shared::domain::{
-    parse_address, parse_id, parse_max_hourly_kwh, parse_name, parse_search, PageRequest, Role,
+    parse_address, parse_id, parse_max_hourly_kwh, parse_max_power_kw, parse_name, parse_search,
+    PageRequest, Role,
 };
 use iems_shared::identity::Claims;
 use iems_shared::ApiError;
@@ -42,6 +44,10 @@ fn route(req: &Req) -> Response {
         ["api", "devices", id, "owner"] => match method {
             "PUT" => assign(req, id),
             _ => return http::method_not_allowed(&["PUT"]),
+        },
+        ["api", "devices", id, "events"] => match method {
+            "GET" => events(req, id),
+            _ => return http::method_not_allowed(&["GET"]),
         },
         _ => Err(http::no_route()),
     };
@@ -117,6 +123,10 @@ fn create(req: &Req) -> Result<Response, ApiError> {
     let name = parse_name("name", body.str("name")?)?;
     let address = parse_address(body.opt_str("address")?)?;
     let max_hourly = parse_max_hourly_kwh(body.f64("max_hourly_kwh")?)?;
+    let max_power_w = body
+        .opt_f64("max_power_kw")?
+        .map(parse_max_power_kw)
+        .transpose()?;
     let db = Db::open_default()?;
     let owner_id = owner_field(&db, &body, "owner_id")?;
     let device = store::insert(
@@ -125,6 +135,7 @@ fn create(req: &Req) -> Result<Response, ApiError> {
             name,
             address,
             max_hourly,
+            max_power_w,
             owner_id,
         },
     )?;
@@ -135,10 +146,23 @@ fn get(req: &Req, id: &str) -> Result<Response, ApiError> {
     let claims = authenticate(req)?;
     let id = parse_id("device", id)?.to_string();
     let db = Db::open_default()?;
-    let device = store::by_id(&db, &id)?
+    Ok(http::json(200, &visible(&db, &claims, &id)?))
+}
+
+/// The device if this user may see it (admins: any; clients: their own), else 404.
+fn visible(db: &Db, claims: &Claims, id: &str) -> Result<iems_shared::model::Device, ApiError> {
+    store::by_id(db, id)?
         .filter(|d| claims.is_admin() || d.owner_id.as_deref() == Some(claims.sub.as_str()))
-        .ok_or_else(|| ApiError::not_found("device"))?;
-    Ok(http::json(200, &device))
+        .ok_or_else(|| ApiError::not_found("device"))
+}
+
+fn events(req: &Req, id: &str) -> Result<Response, ApiError> {
+    let claims = authenticate(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let page = PageRequest::parse(req.query("page"), req.query("per_page"))?;
+    let db = Db::open_default()?;
+    visible(&db, &claims, &id)?;
+    Ok(http::json(200, &store::events(&db, &id, page)?))
 }
 
 fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
@@ -153,6 +177,13 @@ fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
     }
     if let Some(address) = body.patch_str("address")? {
         changes.push((Column::Address, parse_address(address)?.into()));
+    }
+    if body.has("max_power_kw") {
+        let watts = body
+            .opt_f64("max_power_kw")?
+            .map(parse_max_power_kw)
+            .transpose()?;
+        changes.push((Column::MaxPower, watts.into()));
     }
     match body.opt_f64("max_hourly_kwh")? {
         Some(kwh) => changes.push((Column::MaxHourly, parse_max_hourly_kwh(kwh)?.uwh().into())),

@@ -2,10 +2,10 @@
 
 use fn_common::db::{Db, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest, Role};
-use iems_shared::model::{Device, Page};
+use iems_shared::model::{Device, MeterEventView, Page};
 use iems_shared::{ApiError, Energy};
 
-const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at";
+const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w";
 
 fn device_from(row: &Row) -> Result<Device, ApiError> {
     Ok(Device {
@@ -13,6 +13,7 @@ fn device_from(row: &Row) -> Result<Device, ApiError> {
         name: row.text(1)?,
         address: row.opt_text(2)?,
         max_hourly_kwh: Energy::from_uwh(row.int(3)?).kwh(),
+        max_power_kw: row.opt_int(6)?.map(|w| w as f64 / 1000.0),
         owner_id: row.opt_text(4)?,
         created_at: fn_common::rfc3339_ms(row.int(5)?),
     })
@@ -26,6 +27,8 @@ pub struct NewDevice {
     pub address: Option<String>,
     /// Hourly limit.
     pub max_hourly: Energy,
+    /// Plausible maximum power in watts (`None`: the policy's default).
+    pub max_power_w: Option<i64>,
     /// Assigned client.
     pub owner_id: Option<String>,
 }
@@ -35,12 +38,13 @@ pub fn insert(db: &Db, new: NewDevice) -> Result<Device, ApiError> {
     let id = fn_common::new_id();
     let now = fn_common::now_ms();
     db.run(
-        "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO devices (id, name, address, max_hourly_uwh, max_power_w, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             id.as_str().into(),
             new.name.into(),
             new.address.into(),
             new.max_hourly.uwh().into(),
+            new.max_power_w.into(),
             new.owner_id.into(),
             now.into(),
             now.into(),
@@ -115,6 +119,8 @@ pub enum Column {
     Address,
     /// `max_hourly_uwh`.
     MaxHourly,
+    /// `max_power_w`.
+    MaxPower,
     /// `owner_id`.
     Owner,
 }
@@ -125,6 +131,7 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
         Column::Name => "name",
         Column::Address => "address",
         Column::MaxHourly => "max_hourly_uwh",
+        Column::MaxPower => "max_power_w",
         Column::Owner => "owner_id",
     };
     let sql = format!("UPDATE devices SET {name} = ?, updated_at = ? WHERE id = ?");
@@ -133,7 +140,7 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
 
 /// Deletes a device (its readings, totals and alerts go with it); false when none.
 pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
-    for table in ["alerts", "hourly_consumption", "meter_resets", "readings"] {
+    for table in ["alerts", "hourly_consumption", "meter_events", "readings"] {
         db.run(
             &format!("DELETE FROM {table} WHERE device_id = ?"),
             &[id.into()],
@@ -149,4 +156,50 @@ pub fn user_role(db: &Db, user_id: &str) -> Result<Option<Role>, ApiError> {
         Some(r) => Ok(Some(r.text(0)?.parse().map_err(|_| ApiError::internal())?)),
         None => Ok(None),
     }
+}
+
+/// A page of a device's meter events, newest first.
+pub fn events(
+    db: &Db,
+    device_id: &str,
+    page: PageRequest,
+) -> Result<Page<MeterEventView>, ApiError> {
+    let total = db
+        .query_opt(
+            "SELECT COUNT(*) FROM meter_events WHERE device_id = ?",
+            &[device_id.into()],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    let rows = db.query(
+        "SELECT kind, from_ts, ts, register_before_uwh, register_after_uwh, unspread_uwh, recorded_at \
+         FROM meter_events WHERE device_id = ? ORDER BY ts DESC LIMIT ? OFFSET ?",
+        &[
+            device_id.into(),
+            i64::from(page.per_page).into(),
+            (page.offset() as i64).into(),
+        ],
+    )?;
+    let kwh = |uwh: i64| Energy::from_uwh(uwh).kwh();
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(MeterEventView {
+                kind: row.text(0)?,
+                from: fn_common::rfc3339_ms(row.int(1)?),
+                to: fn_common::rfc3339_ms(row.int(2)?),
+                register_before_kwh: kwh(row.int(3)?),
+                register_after_kwh: kwh(row.int(4)?),
+                unspread_kwh: kwh(row.int(5)?),
+                recorded_at: fn_common::rfc3339_ms(row.int(6)?),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Page {
+        items,
+        total: total.max(0) as u64,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }

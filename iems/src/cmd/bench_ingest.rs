@@ -296,10 +296,12 @@ async fn ingest(
     let pool = case.pool.clone();
     let ids = add_devices(&pool, devices, i64::MAX / 4).await?;
     let course = Course::Registers(iems_simulator::household_registers(7, 5));
-    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")?.to_utc();
+    // Recent meter time, ending before now: the reading policy's window.
+    let step = chrono::Duration::minutes(10);
+    let start = recent_start(step * (n.div_ceil(devices) as i32));
     let timeline = Timeline {
         start,
-        step: chrono::Duration::minutes(10),
+        step,
         offset_per_device: 37,
         count: Some(n.div_ceil(devices)),
     };
@@ -335,6 +337,15 @@ async fn ingest(
     Ok(rps)
 }
 
+/// The start of a UTC day at least `span` before now, so that readings over
+/// `span` from it are neither in the future nor too old for the reading policy.
+fn recent_start(span: chrono::Duration) -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let day = chrono::Duration::days(1);
+    let at = chrono::Utc::now() - span - day;
+    at.duration_trunc(day).unwrap_or(at)
+}
+
 /// Times `count` alerts, each from one reading that takes a new hour over a tiny limit.
 async fn alert_latency(db: &BenchDatabase, url: &str, count: usize) -> anyhow::Result<(f64, f64)> {
     let ns = namespace("alerts");
@@ -344,7 +355,7 @@ async fn alert_latency(db: &BenchDatabase, url: &str, count: usize) -> anyhow::R
     let publisher = bus(url, &ns).await?;
     let mut events = publisher.subscribe(Topic::Alerts).await?;
     let adapter = start_adapter(url, &ns, &pool).await?;
-    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")?.to_utc();
+    let start = recent_start(chrono::Duration::hours(count as i64 + 1));
     let body = |i: usize| {
         let at = start + chrono::Duration::hours(i as i64);
         serde_json::json!({"device_id": device, "timestamp": at.timestamp_millis(), "measurement_value": i as f64})

@@ -1,8 +1,9 @@
 //! `iems broker-adapter`: the reading ingestion service as its own process.
 
 use anyhow::Context;
-use iems_broker_adapter::AdapterConfig;
+use iems_broker_adapter::{AdapterConfig, ReadingPolicy};
 use iems_messaging::{Bus, BusConfig};
+use iems_shared::consumption::HOUR_MS;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +34,18 @@ pub struct BrokerAdapterArgs {
     /// How long device limits and owners are cached, in milliseconds.
     #[arg(long, env = "IEMS_ADAPTER_DEVICE_CACHE_MS", default_value_t = 2000)]
     pub device_cache_ms: u64,
+    /// Reading policy: readings dated more than this many seconds after they are
+    /// received are dead-lettered (`future_timestamp`).
+    #[arg(long, env = "IEMS_READING_MAX_AHEAD_S", default_value_t = 300)]
+    pub reading_max_ahead_s: u32,
+    /// Reading policy: readings dated more than this many days before they are
+    /// received are dead-lettered (`stale_timestamp`, e.g. a meter clock reset to 2000).
+    #[arg(long, env = "IEMS_READING_MAX_AGE_DAYS", default_value_t = 366)]
+    pub reading_max_age_days: u32,
+    /// Reading policy: the energy between two readings further apart than this
+    /// many hours is booked as a gap event, not spread over the hours.
+    #[arg(long, env = "IEMS_READING_MAX_GAP_HOURS", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=8784))]
+    pub reading_max_gap_hours: u32,
     /// Serve `GET /healthz` and Prometheus `GET /metrics` on this address.
     #[arg(long, env = "IEMS_ADAPTER_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -57,6 +70,12 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
         prefetch: args.prefetch,
         batch_size: args.batch_size,
         device_cache_ttl: Duration::from_millis(args.device_cache_ms),
+        policy: ReadingPolicy {
+            max_ahead_ms: i64::from(args.reading_max_ahead_s) * 1000,
+            max_age_ms: i64::from(args.reading_max_age_days) * 24 * HOUR_MS,
+            max_gap_ms: i64::from(args.reading_max_gap_hours) * HOUR_MS,
+            ..ReadingPolicy::default()
+        },
         ..AdapterConfig::default()
     };
     let stats = Arc::new(iems_broker_adapter::Stats::default());
@@ -117,6 +136,11 @@ fn metrics(stats: &Arc<iems_broker_adapter::Stats>) -> ops::Sampled {
             "adapter_alerts_raised",
             "Alerts stored (one per device and hour).",
             read(|s| &s.alerts),
+        )
+        .counter(
+            "adapter_database_outages",
+            "Times the database became unavailable; the batch in hand waited for it.",
+            read(|s| &s.outages),
         )
         .counter(
             "adapter_batches",
