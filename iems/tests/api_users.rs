@@ -177,7 +177,7 @@ async fn the_last_admin_stays() {
             .json()["role"],
         "client"
     );
-    // The demoted admin's token still says admin until it expires; the role in the DB rules the next login.
+    // The demoted admin's token stops at once; the other admin signs in and goes on.
     let second_login = api.login("second", "second-password").await.json();
     let s = second_login["access_token"].as_str();
     let r = api.call("DELETE", &second_path, s, None).await;
@@ -276,9 +276,9 @@ async fn login_is_rate_limited() {
         .parse()
         .unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
-    // The same client address is limited for other usernames too.
+    // Alice's failures do not stop other users behind the same address.
     let r = api.login(ADMIN.0, ADMIN.1).await;
-    assert_eq!(r.status, 429);
+    assert_eq!(r.status, 200);
     // Other routes are not limited.
     assert_eq!(
         api.call("GET", "/api/auth/me", Some(alice.token.as_str()), None)
@@ -303,9 +303,9 @@ async fn login_from(api: &TestApi, forwarded_for: &str, username: &str, password
     .status
 }
 
-/// Behind a gateway named in `trusted_proxies` the per-address login limit
-/// counts each forwarded client on its own; without it, `X-Forwarded-For` is
-/// not believed, so a client cannot dodge the limit by sending one.
+/// Behind a gateway named in `trusted_proxies` the login limits count each
+/// forwarded client on its own; without it, `X-Forwarded-For` is not
+/// believed, so a client cannot dodge the limit by sending one.
 #[tokio::test]
 async fn login_limit_per_client_behind_a_trusted_gateway() {
     let behind = TestApi::start_with(|o| {
@@ -314,13 +314,7 @@ async fn login_limit_per_client_behind_a_trusted_gateway() {
     })
     .await;
     for n in 1..=5 {
-        let status = login_from(
-            &behind,
-            "203.0.113.1",
-            &format!("nobody{n}"),
-            "wrong-password",
-        )
-        .await;
+        let status = login_from(&behind, "203.0.113.1", ADMIN.0, "wrong-password").await;
         assert_eq!(status, 401, "attempt {n}");
     }
     assert_eq!(
@@ -338,7 +332,7 @@ async fn login_limit_per_client_behind_a_trusted_gateway() {
         let status = login_from(
             &direct,
             &format!("198.51.100.{n}"),
-            &format!("nobody{n}"),
+            ADMIN.0,
             "wrong-password",
         )
         .await;

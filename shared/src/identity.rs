@@ -39,6 +39,12 @@ pub struct Claims {
     pub iss: String,
     /// Unique token id.
     pub jti: String,
+    /// The sign-in session (refresh-token family) the token belongs to: signing
+    /// out or a detected refresh-token reuse ends the session, and with it
+    /// every access token that names it. Absent in tokens minted outside a
+    /// session (tools, tests), which then end only with the user or their role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 impl Claims {
@@ -46,6 +52,53 @@ impl Claims {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+}
+
+/// The live state of a token's session, read with each request (by the
+/// functions and by the WebSocket hubs) so that deleting, demoting or signing
+/// out a user ends their access tokens at once. Parameters: the token's `sid`
+/// (or an empty string) and `sub`; columns: the user's current role and
+/// whether the session's refresh-token family still has an unrevoked token.
+pub const SESSION_STATE_SQL: &str = "SELECT u.role, \
+     EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = ? AND r.revoked_at IS NULL) \
+     FROM users u WHERE u.id = ?";
+
+/// Why a signed, unexpired access token no longer counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnded {
+    /// The user was deleted.
+    UserGone,
+    /// The user's role changed since the token was issued.
+    RoleChanged,
+    /// The session was signed out or revoked (refresh-token reuse, password change).
+    SignedOut,
+}
+
+impl SessionEnded {
+    /// The message of the 401 answer.
+    pub fn message(self) -> &'static str {
+        match self {
+            SessionEnded::UserGone => "this account no longer exists",
+            SessionEnded::RoleChanged => "your role changed: sign in again",
+            SessionEnded::SignedOut => "this session was signed out: sign in again",
+        }
+    }
+}
+
+/// Judges a token's claims against the row of [`SESSION_STATE_SQL`]
+/// (`None`: no such user): the role must be the current one and the session,
+/// when the token names one, still live.
+pub fn check_session(claims: &Claims, state: Option<(&str, bool)>) -> Result<(), SessionEnded> {
+    let Some((role, family_live)) = state else {
+        return Err(SessionEnded::UserGone);
+    };
+    if role != claims.role.as_str() {
+        return Err(SessionEnded::RoleChanged);
+    }
+    if claims.sid.is_some() && !family_live {
+        return Err(SessionEnded::SignedOut);
+    }
+    Ok(())
 }
 
 /// Why keys or tokens could not be used.
@@ -75,13 +128,26 @@ impl TokenSigner {
             .map_err(|_| IdentityError::BadKey("private"))
     }
 
-    /// Issues a 15-minute access token for a user at `now` (unix seconds).
+    /// Issues a 15-minute access token for a user at `now` (unix seconds),
+    /// outside any sign-in session (see [`Claims::sid`]).
     pub fn issue(
         &self,
         user_id: &str,
         role: Role,
         name: &str,
         now: i64,
+    ) -> Result<(String, Claims), IdentityError> {
+        self.issue_in_session(user_id, role, name, now, None)
+    }
+
+    /// Issues a 15-minute access token that belongs to the sign-in session `sid`.
+    pub fn issue_in_session(
+        &self,
+        user_id: &str,
+        role: Role,
+        name: &str,
+        now: i64,
+        sid: Option<&str>,
     ) -> Result<(String, Claims), IdentityError> {
         let claims = Claims {
             sub: user_id.to_string(),
@@ -91,6 +157,7 @@ impl TokenSigner {
             exp: now + ACCESS_TOKEN_TTL_SECS,
             iss: ISSUER.to_string(),
             jti: uuid::Uuid::new_v4().to_string(),
+            sid: sid.map(str::to_string),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.key)
             .map_err(|e| IdentityError::BadToken(e.to_string()))?;
@@ -206,7 +273,12 @@ pub fn generate_password() -> String {
 
 /// The stored form of a refresh token: hex SHA-256 (tokens are random, so no salt is needed).
 pub fn hash_refresh_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
+    sha256_hex(token)
+}
+
+/// Hex SHA-256 of `text`: fixed-length keys for throttling state, whatever the input's length.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

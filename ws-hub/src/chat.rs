@@ -73,7 +73,7 @@ pub(crate) async fn store(
         Some(db) if db.is_foreign_key_violation() => ApiError::not_found("user"),
         _ => internal(e),
     })?;
-    let row: (String, String, String, String, String, i64) = sqlx::query_as(
+    let row: (String, String, Option<String>, String, String, i64) = sqlx::query_as(
         "SELECT id, conversation_id, sender_id, body, client_msg_id, created_at
          FROM chat_messages WHERE sender_id = ? AND client_msg_id = ?",
     )

@@ -43,6 +43,9 @@ pub(crate) async fn ws_handler(
             return refuse(ApiError::unauthorized("invalid or expired access token"));
         }
     };
+    if let Err(e) = crate::revocation::check_live(&shared.pool, &claims).await {
+        return refuse(e);
+    }
     if shared.shutdown.is_cancelled() {
         return refuse(ApiError::new(ErrorCode::Unavailable, "shutting down"));
     }

@@ -10,10 +10,12 @@ mod chat;
 mod events;
 mod handshake;
 mod registry;
+mod revocation;
 mod session;
 
 pub use events::ChatEnvelope;
 pub use handshake::{BEARER_PREFIX, PROTOCOL};
+pub use revocation::CLOSE_SESSION_ENDED;
 pub use session::{CLOSE_GOING_AWAY, CLOSE_TOKEN_EXPIRED};
 
 use axum::routing::get;
@@ -46,6 +48,9 @@ pub struct HubConfig {
     pub chat_rate_per_sec: f64,
     /// Chat frames allowed in a burst.
     pub chat_burst: u32,
+    /// How often the hub reads the log of ended sessions (sign-out, deletion,
+    /// demotion) to close their sockets.
+    pub revocation_poll: Duration,
 }
 
 impl Default for HubConfig {
@@ -59,6 +64,7 @@ impl Default for HubConfig {
             write_timeout: Duration::from_secs(10),
             chat_rate_per_sec: 5.0,
             chat_burst: 20,
+            revocation_poll: Duration::from_millis(500),
         }
     }
 }
@@ -114,6 +120,7 @@ impl Hub {
             let sub = bus.subscribe(topic).await?;
             pumps.push(tokio::spawn(events::pump(shared.clone(), topic, sub)));
         }
+        pumps.push(tokio::spawn(revocation::follow(shared.clone())));
         tracing::info!(instance = %shared.instance_id, "ws-hub started");
         Ok(Hub { shared, pumps })
     }

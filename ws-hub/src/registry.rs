@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 pub(crate) struct Control {
     kick: CancellationToken,
     close: Mutex<Option<(u16, &'static str)>>,
+    recheck: tokio::sync::Notify,
 }
 
 impl Control {
@@ -20,7 +21,18 @@ impl Control {
         Arc::new(Control {
             kick: CancellationToken::new(),
             close: Mutex::new(None),
+            recheck: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Asks the connection to check again that its session still lives.
+    pub(crate) fn recheck(&self) {
+        self.recheck.notify_one();
+    }
+
+    /// Resolves when [`Control::recheck`] was called.
+    pub(crate) async fn recheck_requested(&self) {
+        self.recheck.notified().await;
     }
 
     /// Ends the connection with a close frame (the first reason given wins).
@@ -130,6 +142,14 @@ impl Registry {
         }
         maps.admins.remove(&conn.id);
         self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Asks every connection of `user` to check its session again.
+    pub(crate) fn recheck_user(&self, user: &str) {
+        let maps = self.maps.read().unwrap_or_else(|e| e.into_inner());
+        for conn in maps.by_user.get(user).into_iter().flatten() {
+            conn.control.recheck();
+        }
     }
 
     /// Number of open connections.

@@ -4,6 +4,7 @@
 
 use crate::events::fan_out_chat;
 use crate::registry::{Conn, Control};
+use crate::revocation::CLOSE_SESSION_ENDED;
 use crate::{chat, HubConfig, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
@@ -125,6 +126,16 @@ async fn recv_loop(
                 return;
             }
             _ = conn.control.token().cancelled() => return,
+            _ = conn.control.recheck_requested() => {
+                match crate::revocation::check_live(&shared.pool, &claims).await {
+                    Err(e) if e.status() == 401 => {
+                        conn.control.close(CLOSE_SESSION_ENDED, "session ended: sign in again");
+                        return;
+                    }
+                    // Allowed, or the database could not answer: the socket stays.
+                    _ => continue,
+                }
+            }
             next = timeout(shared.config.idle_timeout, stream.next()) => next,
         };
         let text = match next {
@@ -151,7 +162,7 @@ async fn recv_loop(
             }
         };
         if let ClientFrame::AuthRenew { access_token } = frame {
-            match renew(&shared, &claims, &access_token) {
+            match renew(&shared, &claims, &access_token).await {
                 Ok(renewed) => {
                     expiry.as_mut().reset(expiry_instant(renewed.exp));
                     claims = renewed;
@@ -226,8 +237,8 @@ async fn handle_chat(shared: &Shared, claims: &Claims, frame: ClientFrame) -> Re
     Ok(())
 }
 
-/// A renewed token must be valid and for the same user and role.
-fn renew(shared: &Shared, current: &Claims, token: &str) -> Result<Claims, ApiError> {
+/// A renewed token must be valid, for the same user and role, and of a live session.
+async fn renew(shared: &Shared, current: &Claims, token: &str) -> Result<Claims, ApiError> {
     let renewed = shared
         .verifier
         .verify(token)
@@ -238,6 +249,7 @@ fn renew(shared: &Shared, current: &Claims, token: &str) -> Result<Claims, ApiEr
             "a renewed token must be for the same user and role",
         ));
     }
+    crate::revocation::check_live(&shared.pool, &renewed).await?;
     Ok(renewed)
 }
 

@@ -2,6 +2,7 @@
 //! password) and the admin users CRUD under `/api/users`. It alone holds the
 //! private signing key (`jwt_private_key`); password hashes never leave it.
 
+mod hashing;
 mod ratelimit;
 mod session;
 mod store;

@@ -1,6 +1,6 @@
 //! The auth component's SQL: users and refresh tokens, all through [`Db`].
 
-use fn_common::db::{Db, DbError, Param, Row};
+use fn_common::db::{Backend, Db, DbError, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest, Role};
 use iems_shared::model::{Page, User};
 use iems_shared::{ApiError, ErrorCode};
@@ -180,7 +180,11 @@ pub fn delete_user(db: &Db, id: &str) -> Result<bool, DbError> {
         &[id.into()],
     )?;
     db.run("DELETE FROM refresh_tokens WHERE user_id = ?", &[id.into()])?;
-    Ok(db.execute("DELETE FROM users WHERE id = ?", &[id.into()])? > 0)
+    let deleted = db.execute("DELETE FROM users WHERE id = ?", &[id.into()])? > 0;
+    if deleted {
+        record_revocation(db, id, None)?;
+    }
+    Ok(deleted)
 }
 
 /// A stored refresh token.
@@ -216,10 +220,26 @@ pub fn insert_refresh(
 
 /// The refresh token with this hash.
 pub fn refresh_by_hash(db: &Db, hash: &str) -> Result<Option<RefreshRow>, DbError> {
-    let row = db.query_opt(
-        "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-        &[hash.into()],
-    )?;
+    refresh_query(db, hash, "")
+}
+
+/// The refresh token with this hash, its row locked until the transaction
+/// ends on MySQL (SQLite's transactions already run one at a time), so that
+/// two concurrent refreshes of one cookie wait for each other instead of
+/// deadlocking.
+pub fn refresh_by_hash_for_update(db: &Db, hash: &str) -> Result<Option<RefreshRow>, DbError> {
+    let lock = match db.backend() {
+        Backend::Sqlite => "",
+        Backend::Mysql => " FOR UPDATE",
+    };
+    refresh_query(db, hash, lock)
+}
+
+fn refresh_query(db: &Db, hash: &str, lock: &str) -> Result<Option<RefreshRow>, DbError> {
+    let sql = format!(
+        "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?{lock}"
+    );
+    let row = db.query_opt(&sql, &[hash.into()])?;
     row.map(|r| {
         Ok(RefreshRow {
             id: r.text(0)?,
@@ -259,5 +279,23 @@ pub fn revoke_user_tokens(
     db.run(
         "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND (? IS NULL OR family_id <> ?)",
         &[fn_common::now_ms().into(), user_id.into(), keep_family.into(), keep_family.into()],
+    )
+}
+
+/// How long revocation events are kept: longer than an access token lives,
+/// so a hub that was briefly away still sees them.
+const REVOCATION_KEEP_MS: i64 = 60 * 60 * 1000;
+
+/// Records that sessions of a user ended (one family, or all with `None`):
+/// the WebSocket hubs follow this log and re-check that user's sockets.
+pub fn record_revocation(db: &Db, user_id: &str, family_id: Option<&str>) -> Result<(), DbError> {
+    let now = fn_common::now_ms();
+    db.run(
+        "DELETE FROM session_revocations WHERE created_at < ?",
+        &[(now - REVOCATION_KEEP_MS).into()],
+    )?;
+    db.run(
+        "INSERT INTO session_revocations (user_id, family_id, created_at) VALUES (?, ?, ?)",
+        &[user_id.into(), family_id.into(), now.into()],
     )
 }

@@ -10,7 +10,8 @@ use iems_shared::domain::{
 use iems_shared::{ApiError, ErrorCode};
 use spin_sdk::http::Response;
 
-use crate::session::hash;
+use crate::hashing;
+use crate::session::{answer, Refusal};
 use crate::store::{self, UserColumn};
 
 fn admin(req: &Req) -> Result<(), ApiError> {
@@ -42,14 +43,18 @@ pub fn list(req: &Req) -> Result<Response, ApiError> {
 
 /// `POST /api/users`: 201 `User`.
 pub fn create(req: &Req) -> Result<Response, ApiError> {
-    admin(req)?;
-    let body = req.json()?;
-    let role = match body.opt_str("role")? {
-        Some(r) => parse_role(r)?,
-        None => Role::Client,
-    };
-    let user = crate::session::new_account(&body, role)?;
-    Ok(http::json(201, &user))
+    answer((|| -> Result<Response, Refusal> {
+        admin(req)?;
+        let body = req.json()?;
+        let role = match body.opt_str("role")? {
+            Some(r) => parse_role(r)?,
+            None => Role::Client,
+        };
+        let account = crate::session::parse_account(&body)?;
+        let db = Db::open_default()?;
+        let user = crate::session::create_account(&db, &account, role)?;
+        Ok(http::json(201, &user))
+    })())
 }
 
 /// `GET /api/users/{id}`.
@@ -61,8 +66,13 @@ pub fn get(req: &Req, id: &str) -> Result<Response, ApiError> {
     Ok(http::json(200, &stored.user))
 }
 
-/// `PATCH /api/users/{id}`: any of `full_name`, `address` (null clears), `role`, `password`.
+/// `PATCH /api/users/{id}`: any of `full_name`, `address` (null clears), `role`,
+/// `password`. A new role or password ends the user's current access tokens.
 pub fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
+    answer(update_inner(req, id))
+}
+
+fn update_inner(req: &Req, id: &str) -> Result<Response, Refusal> {
     admin(req)?;
     let id = parse_id("user", id)?.to_string();
     let body = req.json()?;
@@ -70,25 +80,28 @@ pub fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
     if let Some(name) = body.opt_str("full_name")? {
         changes.push((UserColumn::FullName, parse_name("full_name", name)?.into()));
     } else if body.has("full_name") {
-        return Err(ApiError::invalid("full_name", "full_name must not be null"));
+        return Err(ApiError::invalid("full_name", "full_name must not be null").into());
     }
     if let Some(address) = body.patch_str("address")? {
         changes.push((UserColumn::Address, parse_address(address)?.into()));
     }
     let role = match body.opt_str("role")? {
         Some(r) => Some(parse_role(r)?),
-        None if body.has("role") => return Err(ApiError::invalid("role", "role must not be null")),
+        None if body.has("role") => {
+            return Err(ApiError::invalid("role", "role must not be null").into())
+        }
         None => None,
     };
     if let Some(role) = role {
         changes.push((UserColumn::Role, role.as_str().into()));
     }
     let password = body.opt_str("password")?;
+    let db = Db::open_default()?;
     if let Some(password) = password {
         validate_password("password", password)?;
-        changes.push((UserColumn::PasswordHash, hash(password)?.into()));
+        let hashed = hashing::hash(&db, password)?;
+        changes.push((UserColumn::PasswordHash, hashed.into()));
     }
-    let db = Db::open_default()?;
     let user = db.transaction(|db| -> Result<_, ApiError> {
         let current = store::user_by_id(db, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
         if current.user.role == Role::Admin
@@ -102,6 +115,9 @@ pub fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
         }
         if password.is_some() {
             store::revoke_user_tokens(db, &id, None)?;
+        }
+        if password.is_some() || role.is_some_and(|r| r != current.user.role) {
+            store::record_revocation(db, &id, None)?;
         }
         Ok(store::user_by_id(db, &id)?
             .ok_or_else(|| ApiError::not_found("user"))?

@@ -111,8 +111,17 @@ impl Req {
         self.path.split('/').filter(|s| !s.is_empty()).collect()
     }
 
-    /// The body as a JSON object (400 `invalid_json` otherwise).
+    /// The body as a JSON object: 415 `unsupported_media_type` unless the
+    /// request says it is JSON (so that a cross-site HTML form, which cannot
+    /// send `application/json` without a CORS preflight, never reaches a
+    /// handler), 400 `invalid_json` unless it parses as an object.
     pub fn json(&self) -> Result<Object, ApiError> {
+        if !is_json_media_type(self.header("content-type").unwrap_or("")) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
         Object::parse(&self.body)
     }
 
@@ -181,6 +190,20 @@ impl Req {
             _ => addr.to_string(),
         }
     }
+}
+
+/// `application/json` or a `+json` type, any parameters (`; charset=utf-8`).
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
 }
 
 fn too_large() -> ApiError {
@@ -308,5 +331,31 @@ mod tests {
             "no X-Forwarded-For: the peer"
         );
         assert_eq!(req.segments(), ["api", "users"]);
+    }
+
+    #[test]
+    fn json_needs_a_json_content_type() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/merge-patch+json",
+        ] {
+            let req = Req::new("POST", "/", &[("content-type", ok)], b"{}");
+            assert!(req.json().is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+        ] {
+            let req = Req::new("POST", "/", &[("content-type", bad)], b"{}");
+            assert_eq!(
+                req.json().unwrap_err().code,
+                ErrorCode::UnsupportedMediaType,
+                "{bad}"
+            );
+        }
     }
 }

@@ -44,7 +44,7 @@ fn message(row: &Row, at: usize) -> Result<ChatMessage, ApiError> {
     Ok(ChatMessage {
         id: row.text(at)?,
         conversation_id: row.text(at + 1)?,
-        sender_id: row.text(at + 2)?,
+        sender_id: row.opt_text(at + 2)?,
         body: row.text(at + 3)?,
         created_at: from_unix_ms(row.int(at + 4)?)
             .map(rfc3339)
@@ -59,7 +59,7 @@ fn unread_sql(side: &str) -> String {
     let others = if side == "support" { "=" } else { "<>" };
     format!(
         "(SELECT COUNT(*) FROM chat_messages u WHERE u.conversation_id = ? \
-           AND u.sender_id {others} u.conversation_id \
+           AND COALESCE(u.sender_id, '') {others} u.conversation_id \
            AND u.seq > COALESCE((SELECT r.up_to_seq FROM chat_reads r \
                                  WHERE r.conversation_id = ? AND r.side = '{side}'), 0))"
     )

@@ -127,6 +127,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let mut variables = HashMap::from([
         ("jwt_private_key".to_string(), keypair.private_pem.clone()),
         ("jwt_public_key".to_string(), keypair.public_pem.clone()),
+        // `iems up` serves plain HTTP: a Secure cookie would never be sent back.
+        ("cookie_secure".to_string(), "false".to_string()),
     ]);
     variables.extend(functions_db.variables);
     let options = iems_runtime::RuntimeOptions {

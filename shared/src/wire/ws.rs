@@ -101,7 +101,8 @@ pub enum ServerFrame {
     },
 }
 
-/// A chat body: trimmed, 1 to 4000 characters.
+/// A chat body: trimmed, 1 to 4000 characters, line breaks and tabs allowed,
+/// no other control characters and no bidi or invisible formatting characters.
 pub fn validate_chat_body(body: &str) -> Result<String, ApiError> {
     let s = body.trim();
     let len = s.chars().count();
@@ -111,6 +112,7 @@ pub fn validate_chat_body(body: &str) -> Result<String, ApiError> {
             "message must be 1 to 4000 characters",
         ));
     }
+    crate::domain::check_visible_text("body", s, &['\n', '\r', '\t'])?;
     Ok(s.to_string())
 }
 
@@ -179,6 +181,16 @@ mod tests {
         assert_eq!(validate_chat_body("  hi ").unwrap(), "hi");
         assert!(validate_chat_body("   ").is_err());
         assert!(validate_chat_body(&"x".repeat(4001)).is_err());
+        assert_eq!(validate_chat_body("a\nb\tc").unwrap(), "a\nb\tc");
+        for bad in [
+            "pay \u{202E}gnp.exe",
+            "a\u{0007}b",
+            "x\u{2066}y",
+            "zero\u{200B}width",
+        ] {
+            let e = validate_chat_body(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("body"), "{bad:?}");
+        }
         assert!(validate_client_msg_id("abc-123").is_ok());
         assert!(validate_client_msg_id("").is_err());
         assert!(validate_client_msg_id("a b").is_err());
