@@ -2,6 +2,7 @@
 //! Nothing below this crate depends on it.
 
 pub mod cmd;
+pub mod dead_letters;
 pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -49,6 +50,8 @@ pub enum Command {
     BrokerAdapter(cmd::broker_adapter::BrokerAdapterArgs),
     /// Serve the WebSocket hub (`/ws`): alerts, live consumption and the support chat.
     WsHub(cmd::ws_hub::WsHubArgs),
+    /// List or replay the readings that were dead-lettered (RabbitMQ or the embedded database).
+    DeadLetters(cmd::dead_letters::DeadLettersArgs),
     /// Write runtime-config.toml and spin.env for `spin up` on the data of `iems up`.
     SpinConfig(cmd::spin_config::SpinConfigArgs),
     /// Run a benchmark (`iems bench <what>`).
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::BrokerAdapter(args) => cmd::broker_adapter::run(args).await,
             Command::WsHub(args) => cmd::ws_hub::run(args).await,
             Command::SpinConfig(args) => cmd::spin_config::run(args),
+            Command::DeadLetters(args) => cmd::dead_letters::run(args).await,
             Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
             Command::Bench(BenchCommand::Ingest(args)) => cmd::bench_ingest::run(args).await,
             Command::Bench(BenchCommand::Ws(args)) => cmd::bench_ws::run(args).await,

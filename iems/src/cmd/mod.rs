@@ -7,6 +7,7 @@ pub mod bench_load;
 pub mod bench_ws;
 pub mod broker_adapter;
 pub mod build;
+pub mod dead_letters;
 pub mod fn_metrics;
 pub mod migrate;
 pub mod ops;

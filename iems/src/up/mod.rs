@@ -121,7 +121,16 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         Some(url) => {
             Bus::connect(&BusConfig::amqp(url.clone(), args.amqp_namespace.clone())).await?
         }
-        None => Bus::in_process(),
+        // Dead letters outlive the process in the database, for `iems dead-letters`.
+        None => Bus::in_process_with(iems_messaging::InProcessConfig {
+            dead_letter_store: Some(std::sync::Arc::new(
+                crate::dead_letters::store::DbStore::new(
+                    pool.clone(),
+                    crate::dead_letters::table::DEFAULT_CAP,
+                ),
+            )),
+            ..Default::default()
+        }),
     };
 
     let mut variables = HashMap::from([
@@ -148,6 +157,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             let _ = rx.wait_for(|stop| *stop).await;
         }
     };
+
+    if bus.is_in_process() {
+        // Re-publishes what `iems dead-letters replay` marked, now and while running.
+        tokio::spawn(crate::dead_letters::store::replay_requested(
+            bus.clone(),
+            pool.clone(),
+            stopped(),
+        ));
+    }
 
     let adapter = tokio::spawn(iems_broker_adapter::run(
         iems_broker_adapter::AdapterConfig::default(),
@@ -190,11 +208,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         tokio::spawn(simulate::run(plan, bus.clone(), devices, stopped()));
     }
 
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
+    let server = crate::listen::serve(listener, app, {
         let hub = hub.clone();
         async move {
             iems_runtime::shutdown_signal().await;
