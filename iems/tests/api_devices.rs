@@ -213,10 +213,13 @@ async fn create_validate_assign() {
         .send(
             "POST",
             "/api/devices",
-            &[(
-                "authorization",
-                format!("Bearer {}", w.admin.token).as_str(),
-            )],
+            &[
+                (
+                    "authorization",
+                    format!("Bearer {}", w.admin.token).as_str(),
+                ),
+                ("content-type", "application/json"),
+            ],
             "{\"name\":",
         )
         .await;
@@ -314,4 +317,73 @@ async fn simulator_lists_devices_through_the_api() {
         .await
         .expect_err("a bad token is refused");
     assert!(err.to_string().contains("401"), "{err:#}");
+}
+
+/// A device's plausible power is set, validated and reset to the default; its
+/// meter events (resets and gaps of the reading policy) are listed for its
+/// owner and admins only, newest first.
+#[tokio::test]
+async fn plausible_power_and_meter_events() {
+    let w = world().await;
+    let api = &w.api;
+    let admin = Some(w.admin.token.as_str());
+    let created = api
+        .call(
+            "POST",
+            "/api/devices",
+            admin,
+            Some(&json!({"name": "Heat pump", "max_hourly_kwh": 1.2, "max_power_kw": 11.04})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()["max_power_kw"], 11.04);
+    let path = format!("/api/devices/{}", created.json()["id"].as_str().unwrap());
+    for bad in [json!(0), json!(-3), json!(2e6), json!("fast")] {
+        let r = api
+            .call("PATCH", &path, admin, Some(&json!({"max_power_kw": bad})))
+            .await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text());
+        assert_eq!(r.json()["error"]["field"], "max_power_kw");
+    }
+    let reset = api
+        .call("PATCH", &path, admin, Some(&json!({"max_power_kw": null})))
+        .await;
+    assert_eq!(reset.status, 200);
+    assert!(
+        reset.json()["max_power_kw"].is_null(),
+        "back to the default"
+    );
+
+    // Alice's meter had a reset and a gap.
+    for (ts, kind, unspread) in [(1_000, "reset", 0i64), (2_000, "gap", 240_000_000_000)] {
+        sqlx::query(
+            "INSERT INTO meter_events (device_id, ts, kind, from_ts, register_before_uwh, register_after_uwh, unspread_uwh, recorded_at) \
+             VALUES (?, ?, ?, ?, 5, 7, ?, 0)",
+        )
+        .bind(&w.mine)
+        .bind(ts)
+        .bind(kind)
+        .bind(ts - 600)
+        .bind(unspread)
+        .execute(&api.pool)
+        .await
+        .unwrap();
+    }
+    let events = format!("/api/devices/{}/events?per_page=1", w.mine);
+    let r = api.call("GET", &events, Some(&w.alice.token), None).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let page = r.json();
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["kind"], "gap");
+    assert_eq!(page["items"][0]["unspread_kwh"], 240.0);
+    assert_eq!(page["items"][0]["to"], "1970-01-01T00:00:02Z");
+    for (who, token, status) in [
+        ("bob", Some(w.bob.token.as_str()), 404),
+        ("anonymous", None, 401),
+        ("admin", admin, 200),
+    ] {
+        let r = api.call("GET", &events, token, None).await;
+        assert_eq!(r.status, status, "{who}: {}", r.text());
+    }
 }

@@ -93,3 +93,64 @@ fn to_message_round_trips() {
     let again = serde_json::to_vec(&r.to_message()).unwrap();
     assert_eq!(one(std::str::from_utf8(&again).unwrap()).unwrap(), r);
 }
+
+mod arbitrary_bytes {
+    //! The decoder's side of fuzzing that always runs (cargo-fuzz runs the
+    //! same decoder with coverage guidance where a nightly toolchain is present).
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes that are often almost a reading message, so that the field
+    /// checks are reached, not only the JSON parser.
+    fn near_messages() -> impl Strategy<Value = Vec<u8>> {
+        let value = prop_oneof![
+            any::<f64>().prop_map(|x| serde_json::json!(x)),
+            any::<i64>().prop_map(|x| serde_json::json!(x)),
+            ".{0,40}".prop_map(|s| serde_json::json!(s)),
+            Just(serde_json::json!(null)),
+            Just(serde_json::json!("2026-03-29T03:10:00+02:00")),
+        ];
+        let reading =
+            (value.clone(), value.clone(), prop::bool::ANY).prop_map(|(ts, kwh, good_id)| {
+                let id = if good_id {
+                    serde_json::json!(DEV)
+                } else {
+                    ts.clone()
+                };
+                serde_json::json!({"device_id": id, "timestamp": ts, "measurement_value": kwh})
+            });
+        prop_oneof![
+            reading.clone().prop_map(|r| r.to_string().into_bytes()),
+            prop::collection::vec(reading, 0..8)
+                .prop_map(|rs| serde_json::Value::Array(rs).to_string().into_bytes()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(items) = decode_readings(&body) {
+                prop_assert!(!items.is_empty());
+            }
+        }
+
+        #[test]
+        fn near_messages_give_valid_readings_or_reasons(body in near_messages()) {
+            match decode_readings(&body) {
+                Ok(items) => {
+                    for item in items {
+                        match item {
+                            Ok(m) => {
+                                prop_assert!(m.reading.register.uwh() >= 0);
+                                let year = chrono::Datelike::year(&m.reading.at);
+                                prop_assert!((1990..=2200).contains(&year));
+                            }
+                            Err(e) => prop_assert!(!e.reason().is_empty()),
+                        }
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+}
