@@ -3,6 +3,7 @@
 
 pub mod cmd;
 pub mod dead_letters;
+pub mod listen;
 pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -77,7 +77,19 @@ async fn register_login_refresh_logout() {
         .await;
     assert_eq!(me.status, 200);
 
-    // Reusing the rotated token revokes the whole family, including the newest token.
+    // Reusing the rotated token after the grace for concurrent refreshes (the
+    // clock is moved, not waited for) revokes the whole family, including the
+    // newest token.
+    let long_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 60_000;
+    sqlx::query("UPDATE refresh_tokens SET rotated_at = ? WHERE rotated_at IS NOT NULL")
+        .bind(long_ago)
+        .execute(&api.pool)
+        .await
+        .unwrap();
     let reuse = refresh(first).await;
     assert_eq!(
         (reuse.status, reuse.error_code().as_str()),

@@ -36,6 +36,10 @@ pub struct Limits {
     /// Connections per MySQL address, shared by every instance of the app
     /// (each open guest `connection` holds one).
     pub mysql_max_connections: u32,
+    /// How long a connection may take to send a request's headers, and how
+    /// long it may stay idle between requests, before [`App::serve`] closes
+    /// it: slow or silent clients cannot hold connections open.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -45,6 +49,7 @@ impl Default for Limits {
             memory_bytes: 256 * 1024 * 1024,
             max_instances: 1000,
             mysql_max_connections: 16,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }

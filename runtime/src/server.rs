@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
@@ -17,13 +17,19 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 
 impl App {
     /// Serves the application on `listener` until `shutdown` completes, then
-    /// stops accepting and lets in-flight requests finish (up to 30 s).
+    /// stops accepting and lets in-flight requests finish (up to 30 s). A
+    /// connection that takes longer than [`Limits::header_read_timeout`] to
+    /// send a request's headers, or stays idle that long between requests, is
+    /// closed (hyper starts the timer whenever it waits for the next head).
+    ///
+    /// [`Limits::header_read_timeout`]: crate::Limits::header_read_timeout
     pub async fn serve(
         &self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), RuntimeError> {
         let graceful = GracefulShutdown::new();
+        let header_read_timeout = self.inner.limits.header_read_timeout;
         tokio::pin!(shutdown);
         loop {
             let (stream, client) = tokio::select! {
@@ -45,6 +51,8 @@ impl App {
             });
             let conn = http1::Builder::new()
                 .keep_alive(true)
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
                 .serve_connection(TokioIo::new(stream), service);
             let conn = graceful.watch(conn);
             tokio::spawn(async move {

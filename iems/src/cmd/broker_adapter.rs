@@ -4,7 +4,6 @@ use anyhow::Context;
 use iems_broker_adapter::{AdapterConfig, ReadingPolicy};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::HOUR_MS;
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -87,7 +86,11 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
             tracing::info!(listen = %addr, "serving /healthz and /metrics");
             let router = ops::router(metrics(&stats), pool.clone());
             Some((
-                tokio::spawn(axum::serve(listener, router).into_future()),
+                tokio::spawn(crate::listen::serve(
+                    listener,
+                    router,
+                    std::future::pending(),
+                )),
                 watch_queue(bus.clone(), stats.clone()),
             ))
         }

@@ -92,7 +92,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let router = super::fn_metrics::install(&app);
         tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(metrics, router).await {
+            if let Err(e) = crate::listen::serve(metrics, router, std::future::pending()).await {
                 tracing::error!(error = %e, "the metrics listener stopped");
             }
         });

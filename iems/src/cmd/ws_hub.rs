@@ -5,7 +5,6 @@ use anyhow::Context;
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::identity::TokenVerifier;
 use iems_ws_hub::{Hub, HubConfig};
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -131,7 +130,11 @@ pub async fn run(args: WsHubArgs) -> anyhow::Result<()> {
     let router = hub
         .router()
         .merge(super::ops::router(metrics, pool_for_ops));
-    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let server = tokio::spawn(crate::listen::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
     iems_runtime::shutdown_signal().await;
     tracing::info!("shutting down: closing every socket with 1001");
     hub.shutdown().await;
