@@ -8,7 +8,7 @@ mod plan;
 
 pub use course::{Course, CourseError, Row};
 pub use generate::{household_csv, household_registers, SplitMix64};
-pub use plan::{parse_step, plan, Planned, Timeline};
+pub use plan::{continue_from, parse_step, plan, LastReading, Planned, Timeline};
 
 use iems_messaging::{Bus, Confirm};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -7,7 +7,7 @@ mod database;
 mod frontend;
 pub mod keys;
 pub mod seed;
-mod simulate;
+pub mod simulate;
 
 use anyhow::Context;
 use axum::extract::{ConnectInfo, Request};
@@ -200,12 +200,13 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     if args.demo || args.simulate {
         let devices = seed::device_ids(&pool).await?;
+        let last = simulate::last_readings(&pool).await?;
         let plan = simulate::Plan {
             csv: root.join("sensor.csv"),
             backfill_hours: args.simulate_backfill_hours,
             speed: args.simulate_speed,
         };
-        tokio::spawn(simulate::run(plan, bus.clone(), devices, stopped()));
+        tokio::spawn(simulate::run(plan, bus.clone(), devices, last, stopped()));
     }
 
     let server = crate::listen::serve(listener, app, {

@@ -1,11 +1,52 @@
 //! The in-process simulator of `iems up --demo/--simulate`: backfills recent
-//! meter history at full speed, then plays on at the chosen speed.
+//! meter history at full speed, then plays on at the chosen speed. A meter
+//! with stored readings goes on from its last one (a restart on the same data
+//! neither replays its history nor steps its register back).
 
+use anyhow::Context;
 use chrono::{DurationRound, Utc};
+use iems_db::Pool;
 use iems_messaging::Bus;
-use iems_simulator::{plan, Course, PlayConfig, Speed, Timeline};
+use iems_simulator::{continue_from, plan, Course, LastReading, PlayConfig, Speed, Timeline};
+use sqlx::Row;
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
+
+/// µWh per kWh, as the `readings` table stores registers.
+const UWH_PER_KWH: f64 = 1e9;
+
+/// Each device's last stored reading (by meter time).
+pub async fn last_readings(pool: &Pool) -> anyhow::Result<HashMap<uuid::Uuid, LastReading>> {
+    let rows = sqlx::query(
+        "SELECT r.device_id, r.ts, r.register_uwh FROM readings r \
+         JOIN (SELECT device_id, MAX(ts) AS ts FROM readings GROUP BY device_id) m \
+         ON r.device_id = m.device_id AND r.ts = m.ts",
+    )
+    .fetch_all(pool)
+    .await
+    .context("reading each meter's last reading")?;
+    let mut last = HashMap::new();
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        let ts: i64 = row.try_get(1)?;
+        let register_uwh: i64 = row.try_get(2)?;
+        let (Ok(device), Some(at)) = (
+            uuid::Uuid::parse_str(&id),
+            chrono::DateTime::from_timestamp_millis(ts),
+        ) else {
+            continue;
+        };
+        last.insert(
+            device,
+            LastReading {
+                at,
+                register_kwh: register_uwh as f64 / UWH_PER_KWH,
+            },
+        );
+    }
+    Ok(last)
+}
 
 /// What to play.
 #[derive(Debug, Clone)]
@@ -23,6 +64,7 @@ pub async fn run(
     p: Plan,
     bus: Bus,
     devices: Vec<uuid::Uuid>,
+    last: HashMap<uuid::Uuid, LastReading>,
     shutdown: impl Future<Output = ()> + Send,
 ) {
     if devices.is_empty() {
@@ -48,12 +90,13 @@ pub async fn run(
         offset_per_device: 997,
         count: None,
     };
-    let planned = plan(&course, &devices, &timeline);
+    let planned = continue_from(plan(&course, &devices, &timeline), &last);
     let split = planned.partition_point(|r| r.at <= now);
     let (history, live) = planned.split_at(split);
     tracing::info!(
         devices = devices.len(),
         history = history.len(),
+        resumed = last.len(),
         "simulator: backfilling"
     );
     let mut shutdown = std::pin::pin!(shutdown);
