@@ -85,6 +85,15 @@ async fn health_and_metrics_beside_the_websockets() {
     assert!(text.contains("# TYPE iems_ws_sockets_open gauge"), "{text}");
     wait_for_metric(&http, &hub.addr, "iems_ws_sockets_open 0").await;
 
+    // The hub checks that the token's user exists (a deleted user's token is refused).
+    let pool = db.pool(1).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) \
+         VALUES ('00000000-0000-4000-8000-000000000001', 'hubby', 'hubby', 'Hubby', 'client', 'x', 0, 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     let token = TokenSigner::from_pem(&keys.private_pem)
         .unwrap()
         .issue(
