@@ -53,6 +53,17 @@ describe('api client', () => {
     expect(sessionStore.get()).toBeNull();
   });
 
+  it('a session the server ended goes back to sign-in with the reason', async () => {
+    signIn(admin, 'revoked');
+    fakeServer({
+      'GET /api/thing': () => apiError(401, 'unauthorized', 'this session was signed out: sign in again'),
+      'POST /api/auth/refresh': () => apiError(401, 'unauthorized', 'the refresh token is invalid, expired or revoked'),
+    });
+    await expect(api.get('/api/thing', Thing)).rejects.toBeInstanceOf(ApiError);
+    expect(sessionStore.get()).toBeNull();
+    expect(sessionStore.endedReason()).toBe('this session was signed out: sign in again');
+  });
+
   it('does not refresh for public routes such as login', async () => {
     const server = fakeServer({ 'POST /api/auth/login': () => apiError(401, 'invalid_credentials', 'wrong') });
     await expect(api.post('/api/auth/login', Thing, { body: {}, auth: false })).rejects.toMatchObject({ code: 'invalid_credentials' });

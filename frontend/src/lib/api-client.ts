@@ -75,7 +75,12 @@ async function send(method: string, path: string, options: RequestOptions, accep
       if (await refreshSession()) {
         response = await attempt();
       }
-      if (response.status === 401) sessionStore.set(null);
+      if (response.status === 401) {
+        // The server ended the session (signed out elsewhere, account deleted, role changed):
+        // back to the sign-in page, which says why.
+        const ended = await errorFromResponse(response.clone());
+        sessionStore.end(ended.message || 'Your session ended. Sign in again.');
+      }
     }
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the server.');

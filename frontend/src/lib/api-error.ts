@@ -19,14 +19,31 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: ApiErrorCode;
   readonly field?: string;
+  /** Seconds to wait before trying again (`Retry-After` of a 429 or 503). */
+  readonly retryAfter?: number;
 
-  constructor(status: number, code: ApiErrorCode, message: string, field?: string) {
+  constructor(status: number, code: ApiErrorCode, message: string, field?: string, retryAfter?: number) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** `Retry-After` in seconds (delta form only, which is what the API sends). */
+function retryAfterOf(response: Response): number | undefined {
+  const raw = response.headers.get('retry-after');
+  const seconds = raw === null ? NaN : Number(raw.trim());
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+/** "30 seconds", "1 minute", "15 minutes". */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} second${Math.ceil(seconds) === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** Reads an error body; anything unexpected becomes a generic error with the status. */
@@ -40,6 +57,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
         error.code,
         typeof error.message === 'string' ? error.message : error.code,
         typeof error.field === 'string' ? error.field : undefined,
+        retryAfterOf(response),
       );
     }
   } catch {
@@ -59,7 +77,13 @@ export function describeError(error: unknown): string {
       case 'not_found':
         return 'Not found.';
       case 'rate_limited':
-        return 'Too many attempts. Wait a little and try again.';
+        return error.retryAfter === undefined
+          ? 'Too many attempts. Wait a little and try again.'
+          : `Too many attempts. Try again in ${waitText(error.retryAfter)}.`;
+      case 'unavailable':
+        return error.retryAfter === undefined
+          ? 'The server is busy. Try again in a moment.'
+          : `The server is busy. Try again in ${waitText(error.retryAfter)}.`;
       default:
         return error.message;
     }

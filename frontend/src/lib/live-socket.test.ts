@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { admin, signIn, tokenBody } from '@/testing/data';
 import { fakeLive } from '@/testing/fake-socket';
+import { SESSION_ENDED } from './live-socket';
 import { sessionStore } from './session';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -42,13 +43,27 @@ describe('live socket', () => {
     live.stop();
   });
 
+  it('goes back to sign-in with the reason when the hub ends the session (4401)', async () => {
+    vi.useFakeTimers();
+    signIn(admin);
+    const { live, sockets, latest } = fakeLive();
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    latest().drop(SESSION_ENDED, 'session ended: sign in again');
+    expect(sessionStore.get()).toBeNull();
+    expect(sessionStore.endedReason()).toBe('session ended: sign in again');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets).toHaveLength(1);
+    live.stop();
+  });
+
   it('closes on sign-out and reconnects after a drop', async () => {
     vi.useFakeTimers();
     signIn(admin);
     const { live, sockets, latest } = fakeLive();
     live.start();
     await vi.advanceTimersByTimeAsync(0);
-    latest().onclose?.();
+    latest().drop();
     expect(live.status).toBe('offline');
     await vi.advanceTimersByTimeAsync(1_000);
     expect(sockets).toHaveLength(2);

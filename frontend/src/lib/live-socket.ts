@@ -1,6 +1,9 @@
 import { refreshSession } from './api-client';
 import { sessionStore } from './session';
 
+/** The hub's close code for a session that ended (deleted, demoted or signed out elsewhere). */
+export const SESSION_ENDED = 4401;
+
 /** A server frame: always an object with a `type`. */
 export type LiveFrame = { type: string } & Record<string, unknown>;
 export type LiveStatus = 'offline' | 'connecting' | 'online';
@@ -103,10 +106,15 @@ export class LiveSocket {
         this.listeners.forEach((listener) => listener(frame as LiveFrame));
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.setStatus('offline');
+      if (event.code === SESSION_ENDED) {
+        // Deleted, demoted or signed out elsewhere: reconnecting would be refused.
+        sessionStore.end(event.reason || 'Your session ended. Sign in again.');
+        return;
+      }
       this.scheduleReconnect();
     };
   }

@@ -29,14 +29,24 @@ type Listener = () => void;
 /** A tiny external store, so the API client, the WebSocket and React all read one session. */
 function createSessionStore() {
   let session: Session | null = null;
+  let endedReason: string | null = null;
   const listeners = new Set<Listener>();
   const emit = () => listeners.forEach((listener) => listener());
   return {
     get: () => session,
     set(next: Session | null) {
       session = next;
+      if (next) endedReason = null;
       emit();
     },
+    /** Ends the session because the server did (signed out elsewhere, deleted, role changed). */
+    end(reason: string) {
+      endedReason = reason;
+      session = null;
+      emit();
+    },
+    /** Why the last session ended without the user signing out, for the sign-in page. */
+    endedReason: () => endedReason,
     fromTokenResponse(body: TokenResponse, now = Date.now()) {
       this.set({ accessToken: body.access_token, expiresAt: now + body.expires_in * 1000, user: body.user });
     },

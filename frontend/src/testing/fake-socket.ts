@@ -8,7 +8,7 @@ export class FakeWebSocket {
   closed = false;
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
 
   constructor(
     readonly url: string,
@@ -27,6 +27,12 @@ export class FakeWebSocket {
   close() {
     this.closed = true;
     this.readyState = 3;
+  }
+
+  /** The "server" closes the socket (1006: the connection dropped). */
+  drop(code = 1006, reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
   }
 
   /** Delivers a frame from the "server". */

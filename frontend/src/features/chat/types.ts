@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const MessageSchema = z.object({
   id: z.string(),
   conversation_id: z.string(),
-  sender_id: z.string(),
+  /** null: the writer's account was deleted (the message stays, from a deleted user). */
+  sender_id: z.string().nullable(),
   body: z.string(),
   created_at: z.string(),
   client_msg_id: z.string().nullish(),

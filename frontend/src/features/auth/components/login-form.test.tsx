@@ -38,6 +38,20 @@ describe('LoginForm', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(/Too many attempts/);
   });
 
+  it('says when to try again after a throttled sign-in (Retry-After)', async () => {
+    const limited = () => {
+      const response = apiError(429, 'rate_limited', 'too many failed sign-in attempts');
+      response.headers.set('retry-after', '600');
+      return response;
+    };
+    fakeServer({ ...noSession, 'POST /api/auth/login': limited });
+    renderWithApp(<LoginForm />);
+    await userEvent.type(screen.getByLabelText('Username'), 'carla');
+    await userEvent.type(screen.getByLabelText('Password'), 'whatever1');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many attempts. Try again in 10 minutes.');
+  });
+
   it('stores the session on success', async () => {
     const server = fakeServer({ ...noSession, 'POST /api/auth/login': () => json(tokenBody(client, 'tok')) });
     const onSuccess = vi.fn();

@@ -3,7 +3,7 @@ import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormError } from '@/components/ui/form-error';
-import { ApiError } from '@/lib/api-error';
+import { ApiError, describeError } from '@/lib/api-error';
 import { applyApiError } from '@/lib/form-errors';
 import { useLogin } from '../api/login';
 
@@ -26,6 +26,9 @@ export function LoginForm({ onSuccess }: { onSuccess?: () => void }) {
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid_credentials') {
         form.setError('root.server', { message: 'Wrong username or password.' });
+      } else if (error instanceof ApiError && (error.code === 'rate_limited' || error.code === 'unavailable')) {
+        // Says when to try again (Retry-After).
+        form.setError('root.server', { message: describeError(error) });
       } else {
         applyApiError(error, form.setError, ['username', 'password']);
       }

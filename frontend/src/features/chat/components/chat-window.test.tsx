@@ -65,7 +65,7 @@ describe('ChatWindow', () => {
     const { socket } = setup([]);
     await screen.findByText('No messages yet. Say hello!');
     await waitFor(() => expect(socket.live.status).toBe('online'));
-    act(() => socket.latest().onclose?.());
+    act(() => socket.latest().drop());
     // The reconnect is due 375-625 ms after the close and this clock runs on: write and send in one
     // step (not key by key), so that a loaded machine cannot reach the reconnect before sending.
     fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'Written offline' } });

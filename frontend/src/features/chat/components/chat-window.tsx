@@ -75,7 +75,15 @@ export function ChatWindow({ conversationId, myId, peerName, title, onClose, hei
               <Bubble
                 key={message.id}
                 mine={message.sender_id === myId}
-                author={message.sender_id === myId ? 'You' : message.sender_id === conversationId ? peerName : 'Support'}
+                author={
+                  message.sender_id === myId
+                    ? 'You'
+                    : message.sender_id === null
+                      ? 'Deleted user'
+                      : message.sender_id === conversationId
+                        ? peerName
+                        : 'Support'
+                }
                 body={message.body}
                 meta={
                   <>
