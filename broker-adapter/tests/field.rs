@@ -256,8 +256,10 @@ async fn outage_waits(
     bus.delete_topology().await.unwrap();
 }
 
-/// MariaDB unreachable for 8 s (its connections reset, new ones refused): far
-/// longer than quick requeues against the delivery limit would last.
+/// MariaDB unreachable for 15 s (its connections reset, new ones refused), with
+/// a pool that gives up on a connection after 0.25 s: each failed batch handed
+/// back to the broker would have reached the delivery limit (20) well within
+/// the outage, dead-lettering every reading; held, none is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mysql_outage_holds_the_readings_instead_of_dead_lettering_them() {
     if backend_from_env() != Backend::Mysql {
@@ -270,10 +272,12 @@ async fn a_mysql_outage_holds_the_readings_instead_of_dead_lettering_them() {
         .database
         .url()
         .replacen(&upstream.to_string(), &proxy.addr.to_string(), 1);
-    let pool = iems_db::connect(&url, 4).await.unwrap();
+    let pool = iems_db::connect_with(&url, 4, Duration::from_millis(250))
+        .await
+        .unwrap();
     outage_waits(&db, pool, async {
         proxy.cut();
-        tokio::time::sleep(Duration::from_secs(8)).await;
+        tokio::time::sleep(Duration::from_secs(15)).await;
         proxy.restore();
     })
     .await;

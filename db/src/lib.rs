@@ -86,6 +86,16 @@ fn driver_url(url: &str) -> String {
 /// of failing. MySQL: connections run in UTC with strict SQL mode, so that a
 /// value that does not fit is an error rather than silently truncated.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    connect_with(url, max_connections, Duration::from_secs(30)).await
+}
+
+/// [`connect`] with how long taking a connection may wait (connecting included)
+/// before it fails with a pool timeout.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<Pool, DbError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of(url)?;
     let mut url = driver_url(url);
@@ -101,7 +111,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     }
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(acquire_timeout)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 let setup = match backend {

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod model;
 pub mod net;
 pub mod redact;
+pub mod static_path;
 pub mod time;
 pub mod wire;
 

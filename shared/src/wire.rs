@@ -5,7 +5,9 @@ mod reading;
 mod ws;
 
 pub use reading::{decode_readings, DecodeError, MeterReading, ReadingError};
-pub use ws::{validate_chat_body, validate_client_msg_id, ClientFrame, ServerFrame};
+pub use ws::{
+    decode_client_frame, validate_chat_body, validate_client_msg_id, ClientFrame, ServerFrame,
+};
 
 use crate::model::{Alert, ChatMessage};
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use iems_shared::error::{ApiError, ErrorCode};
 use iems_shared::identity::Claims;
-use iems_shared::wire::{ChatEvent, ClientFrame, ServerFrame};
+use iems_shared::wire::{decode_client_frame, ChatEvent, ClientFrame, ServerFrame};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -151,13 +151,10 @@ async fn recv_loop(
             // Closed, broken, or silent for longer than the idle timeout (no pong either).
             _ => return,
         };
-        let frame = match serde_json::from_str::<ClientFrame>(&text) {
+        let frame = match decode_client_frame(&text) {
             Ok(f) => f,
             Err(e) => {
-                conn.send_frame(&error_frame(ApiError::new(
-                    ErrorCode::InvalidJson,
-                    format!("malformed or unknown frame: {e}"),
-                )));
+                conn.send_frame(&error_frame(e));
                 continue;
             }
         };

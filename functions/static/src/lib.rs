@@ -12,8 +12,8 @@
 
 mod encoding;
 mod mime;
-mod path;
 
+use iems_shared::static_path;
 use iems_shared::{ApiError, ErrorCode};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -44,12 +44,12 @@ fn handle(req: Request) -> Response {
             return resp;
         }
     };
-    let segments = match path::segments(&raw_path) {
+    let segments = match static_path::segments(&raw_path) {
         Ok(s) => s,
-        Err(path::PathError::Malformed) => {
+        Err(static_path::PathError::Malformed) => {
             return plain(400, "bad request path");
         }
-        Err(path::PathError::Forbidden) => return plain(404, "not found"),
+        Err(static_path::PathError::Forbidden) => return plain(404, "not found"),
     };
     let Some(file) = resolve(&segments) else {
         return plain(404, "not found");
@@ -68,7 +68,7 @@ fn resolve(segments: &[String]) -> Option<PathBuf> {
     if file.is_file() {
         return Some(file);
     }
-    if path::has_extension(segments) {
+    if static_path::has_extension(segments) {
         return None;
     }
     let index = Path::new(ROOT).join("index.html");

@@ -101,6 +101,17 @@ pub enum ServerFrame {
     },
 }
 
+/// Decodes a frame the browser sent: an `invalid_json` error (never a panic)
+/// for anything that is not one of [`ClientFrame`]'s shapes.
+pub fn decode_client_frame(text: &str) -> Result<ClientFrame, ApiError> {
+    serde_json::from_str::<ClientFrame>(text).map_err(|e| {
+        ApiError::new(
+            crate::error::ErrorCode::InvalidJson,
+            format!("malformed or unknown frame: {e}"),
+        )
+    })
+}
+
 /// A chat body: trimmed, 1 to 4000 characters, line breaks and tabs allowed,
 /// no other control characters and no bidi or invisible formatting characters.
 pub fn validate_chat_body(body: &str) -> Result<String, ApiError> {
