@@ -66,9 +66,9 @@ pub enum BenchCommand {
     /// Functions on the local runtime against the same handlers in native axum.
     Http(cmd::bench_http::BenchHttpArgs),
     /// Readings through RabbitMQ and the broker-adapter against the raw broker.
-    Ingest(cmd::bench_ingest::BenchIngestArgs),
+    Ingest(iems_bench::ingest::BenchIngestArgs),
     /// WebSocket hub: memory per connection, alert latency, admin fan-out, chat round trip.
-    Ws(cmd::bench_ws::BenchWsArgs),
+    Ws(iems_bench::ws::BenchWsArgs),
     /// The API's day chart and device list on a year of hourly data (100 devices).
     Api(cmd::bench_api::BenchApiArgs),
 }
@@ -101,8 +101,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::SpinConfig(args) => cmd::spin_config::run(args),
             Command::DeadLetters(args) => cmd::dead_letters::run(args).await,
             Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
-            Command::Bench(BenchCommand::Ingest(args)) => cmd::bench_ingest::run(args).await,
-            Command::Bench(BenchCommand::Ws(args)) => cmd::bench_ws::run(args).await,
+            Command::Bench(BenchCommand::Ingest(args)) => iems_bench::ingest::run(args).await,
+            Command::Bench(BenchCommand::Ws(args)) => iems_bench::ws::run(args).await,
             Command::Bench(BenchCommand::Api(args)) => cmd::bench_api::run(args).await,
         }
     })

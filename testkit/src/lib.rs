@@ -1,5 +1,6 @@
-//! What the tests of several iems crates share (a dev-dependency only; it
-//! depends on no iems crate, so any crate's tests may use it):
+//! What the tests of several iems crates share (a dev-dependency, and a
+//! dependency of the benchmarks in `iems-bench` alone; it depends on no iems
+//! crate, so any crate's tests may use it):
 //!
 //! - [`rabbitmq`]: the machine's RabbitMQ, names unique to a test, vhosts of
 //!   a test's own;

@@ -2,9 +2,7 @@
 
 pub mod bench_api;
 pub mod bench_http;
-pub mod bench_ingest;
 pub mod bench_load;
-pub mod bench_ws;
 pub mod broker_adapter;
 pub mod build;
 pub mod dead_letters;

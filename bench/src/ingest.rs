@@ -8,6 +8,7 @@
 use anyhow::{ensure, Context};
 use clap::Args;
 use iems_broker_adapter::{AdapterConfig, Stats};
+use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, BusConfig, Topic};
 use iems_simulator::{Course, PlayConfig, Timeline};
@@ -139,7 +140,7 @@ enum BenchDatabase {
 struct CaseDatabase {
     pool: Pool,
     mysql_url: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    _sqlite: Option<TestDatabase>,
 }
 
 impl BenchDatabase {
@@ -188,13 +189,11 @@ impl BenchDatabase {
     async fn case(&self) -> anyhow::Result<CaseDatabase> {
         match self {
             BenchDatabase::Sqlite => {
-                let dir = tempfile::tempdir()?;
-                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-                iems_db::migrate(&url).await?;
+                let database = TestDatabase::create(Backend::Sqlite).await;
                 Ok(CaseDatabase {
-                    pool: iems_db::connect(&url, 4).await?,
+                    pool: database.pool(4).await?,
                     mysql_url: None,
-                    _dir: Some(dir),
+                    _sqlite: Some(database),
                 })
             }
             BenchDatabase::Mysql {
@@ -214,7 +213,7 @@ impl BenchDatabase {
                 Ok(CaseDatabase {
                     pool: iems_db::connect(&url, 4).await?,
                     mysql_url: Some(url),
-                    _dir: None,
+                    _sqlite: None,
                 })
             }
         }

@@ -5,6 +5,8 @@
 
 use anyhow::{bail, Context};
 use futures::{SinkExt, StreamExt};
+use iems_db::testing::TestDatabase;
+use iems_db::Backend;
 use iems_messaging::{Bus, BusConfig, Topic};
 use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, TokenSigner};
@@ -59,10 +61,9 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     // a child, which inherits the raised limit), plus files and the broker.
     raise_fd_limit(conns as u64 + 1024)?;
 
-    let dir = tempfile::tempdir()?;
-    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    iems_db::migrate(&db_url).await?;
-    let pool = iems_db::connect(&db_url, 1).await?;
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let db_url = database.url().to_owned();
+    let pool = database.pool(1).await?;
     let chat_user = uuid::Uuid::new_v4().to_string();
     let target_user = uuid::Uuid::new_v4().to_string();
     sqlx::query("INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, 'bench', 'bench', 'Bench', 'client', 'x', 0, 0)")
@@ -76,15 +77,9 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     let token = |id: &str, role: Role| signer.issue(id, role, "bench", now).map(|t| t.0);
     let namespace = format!("bench-ws-{}", uuid::Uuid::new_v4().simple());
-    let port = free_port()?;
+    let addr = iems_testkit::free_addrs(1).remove(0);
     let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args([
-            "ws-hub",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &db_url,
-        ])
+        .args(["ws-hub", "--listen", &addr, "--database-url", &db_url])
         .args(["--amqp-url", &args.amqp_url, "--amqp-namespace", &namespace])
         .args([
             "--chat-rate-per-sec",
@@ -100,7 +95,10 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
         .spawn()
         .context("starting `iems ws-hub`")?;
     let hub_pid = child.id().context("hub pid")?;
-    wait_for_port(port).await?;
+    iems_testkit::wait_for(&format!("ws-hub listening on {addr}"), 30, async || {
+        tokio::net::TcpStream::connect(&addr).await.is_ok()
+    })
+    .await;
     let bus = Bus::connect(&BusConfig::amqp(args.amqp_url.clone(), namespace)).await?;
 
     // Connection 0: the alert target; 1: the chat client; 2..2+admins: admins; the rest idle clients.
@@ -120,9 +118,10 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
             _ => (uuid::Uuid::new_v4().to_string(), Role::Client),
         };
         let tok = token(&id, role)?;
+        let addr = addr.clone();
         let permit = semaphore.clone().acquire_owned().await?;
         tasks.push(tokio::spawn(async move {
-            let ws = open(port, &tok).await;
+            let ws = open(&addr, &tok).await;
             drop(permit);
             ws
         }));
@@ -193,12 +192,12 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
 
 /// Opens one authenticated socket with small buffers.
 async fn open(
-    port: u16,
+    addr: &str,
     token: &str,
 ) -> anyhow::Result<
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 > {
-    let mut req = format!("ws://127.0.0.1:{port}/ws").into_client_request()?;
+    let mut req = format!("ws://{addr}/ws").into_client_request()?;
     req.headers_mut().insert(
         "sec-websocket-protocol",
         format!("iems.v1, bearer.{token}").parse()?,
@@ -320,24 +319,4 @@ fn rss_kib(pid: u32) -> anyhow::Result<u64> {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .context("no VmRSS")
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-async fn wait_for_port(port: u16) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        if Instant::now() > deadline {
-            bail!("ws-hub did not start listening on {port}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
 }
