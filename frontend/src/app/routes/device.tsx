@@ -4,6 +4,7 @@ import { ErrorState, LoadingState } from '@/components/ui/states';
 import { ConsumptionPanel } from '@/features/consumption/components/consumption-panel';
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
 import { useDevice } from '@/features/devices/api/get-device';
+import { MeterEvents } from '@/features/devices/components/meter-events';
 import { useUser } from '@/lib/auth';
 
 /** One device: the live current hour and its charts (clients: their own; admins: any). */
@@ -36,6 +37,7 @@ export function DeviceRoute() {
             <CurrentConsumption deviceId={device.data.id} />
           </Paper>
           <ConsumptionPanel deviceId={device.data.id} deviceName={device.data.name} />
+          <MeterEvents deviceId={device.data.id} />
         </>
       )}
     </Stack>

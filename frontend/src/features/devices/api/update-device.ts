@@ -4,7 +4,7 @@ import { DeviceSchema } from '../types';
 
 export type UpdateDeviceInput = {
   id: string;
-  changes: { name?: string; address?: string | null; max_hourly_kwh?: number };
+  changes: { name?: string; address?: string | null; max_hourly_kwh?: number; max_power_kw?: number | null };
 };
 
 /** `PATCH /api/devices/{id}` (admin). */

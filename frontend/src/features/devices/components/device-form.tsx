@@ -20,10 +20,19 @@ const DeviceFormSchema = z.object({
       .positive('The limit must be above 0.')
       .max(1_000_000, 'That limit is not plausible.'),
   ),
+  // Optional: empty means the default of the reading policy.
+  max_power_kw: z.preprocess(
+    (value) => (value === '' || value === undefined || value === null ? undefined : Number(value)),
+    z
+      .number({ error: 'Enter the power in kW, or leave it empty.' })
+      .positive('The power must be above 0.')
+      .max(1_000_000, 'That power is not plausible.')
+      .optional(),
+  ),
 });
 type DeviceInput = z.input<typeof DeviceFormSchema>;
 type DeviceValues = z.output<typeof DeviceFormSchema>;
-const FIELDS = ['name', 'address', 'max_hourly_kwh'] as const;
+const FIELDS = ['name', 'address', 'max_hourly_kwh', 'max_power_kw'] as const;
 
 /** Creates a device, or edits `device` when given. */
 export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => void }) {
@@ -35,16 +44,19 @@ export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => 
       name: device?.name ?? '',
       address: device?.address ?? '',
       max_hourly_kwh: device?.max_hourly_kwh ?? '',
+      max_power_kw: device?.max_power_kw ?? '',
     },
   });
   const { errors, isSubmitting } = form.formState;
 
-  const onSubmit = form.handleSubmit(async ({ address, ...values }) => {
+  const onSubmit = form.handleSubmit(async ({ address, max_power_kw, ...values }) => {
     try {
       if (device) {
-        await update.mutateAsync({ id: device.id, changes: { ...values, address: address || null } });
+        const changes = { ...values, address: address || null, max_power_kw: max_power_kw ?? null };
+        await update.mutateAsync({ id: device.id, changes });
       } else {
-        await create.mutateAsync({ ...values, address: address || undefined });
+        const power = max_power_kw === undefined ? {} : { max_power_kw };
+        await create.mutateAsync({ ...values, ...power, address: address || undefined });
       }
       onDone();
     } catch (error) {
@@ -72,6 +84,24 @@ export function DeviceForm({ device, onDone }: { device?: Device; onDone: () => 
               onBlur={field.onBlur}
               name={field.name}
               error={errors.max_hourly_kwh?.message}
+            />
+          )}
+        />
+        <Controller
+          control={form.control}
+          name="max_power_kw"
+          render={({ field }) => (
+            <NumberInput
+              label="Plausible maximum power (kW)"
+              description="Readings implying more are refused as faulty. Empty: four times the hourly limit, at least 50 kW."
+              min={0}
+              decimalScale={3}
+              step={1}
+              value={field.value as number | string}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              name={field.name}
+              error={errors.max_power_kw?.message}
             />
           )}
         />

@@ -43,6 +43,28 @@ describe('DevicesTable', () => {
     expect(server.calls('POST /api/devices')[0].body).toEqual({ name: 'Kitchen meter', max_hourly_kwh: 1.5 });
   });
 
+  it('sends the plausible power only when given, and validates it', async () => {
+    signIn(admin);
+    const server = fakeServer({
+      'GET /api/devices': () => page([]),
+      'POST /api/devices': () => json({ ...device, owner_id: null, max_power_kw: 11 }, 201),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'New device' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'Heat pump');
+    await userEvent.type(within(dialog).getByLabelText('Hourly limit (kWh)'), '1.2');
+    await userEvent.type(within(dialog).getByLabelText('Plausible maximum power (kW)'), '-3');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create device' }));
+    expect(await within(dialog).findByText('The power must be above 0.')).toBeInTheDocument();
+    expect(server.calls('POST /api/devices')).toHaveLength(0);
+    await userEvent.clear(within(dialog).getByLabelText('Plausible maximum power (kW)'));
+    await userEvent.type(within(dialog).getByLabelText('Plausible maximum power (kW)'), '11');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create device' }));
+    await waitFor(() => expect(server.calls('POST /api/devices')).toHaveLength(1));
+    expect(server.calls('POST /api/devices')[0].body).toEqual({ name: 'Heat pump', max_hourly_kwh: 1.2, max_power_kw: 11 });
+  });
+
   it('shows a validation_failed answer under the limit field', async () => {
     signIn(admin);
     fakeServer({
