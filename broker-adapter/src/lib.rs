@@ -13,6 +13,7 @@
 mod decode;
 mod devices;
 mod events;
+pub mod metrics;
 mod store;
 mod worker;
 

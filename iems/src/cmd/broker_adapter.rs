@@ -1,11 +1,11 @@
 //! `iems broker-adapter`: the reading ingestion service as its own process.
 
 use anyhow::Context;
+use iems_broker_adapter::metrics::MetricKind;
 use iems_broker_adapter::{AdapterConfig, ReadingPolicy};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::consumption::HOUR_MS;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -91,7 +91,7 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
                     router,
                     std::future::pending(),
                 )),
-                watch_queue(bus.clone(), stats.clone()),
+                iems_broker_adapter::metrics::watch_queue(bus.clone(), stats.clone()),
             ))
         }
         None => None,
@@ -113,68 +113,12 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The adapter's counters as Prometheus metrics.
+/// The adapter's metrics (named by the adapter) in the ops router's form.
 fn metrics(stats: &Arc<iems_broker_adapter::Stats>) -> ops::Sampled {
-    let read = |field: fn(&iems_broker_adapter::Stats) -> &AtomicU64| -> ops::Read {
-        let stats = Arc::clone(stats);
-        Box::new(move || field(&stats).load(Ordering::Relaxed))
-    };
-    ops::Sampled::default()
-        .counter(
-            "adapter_readings_stored",
-            "Readings newly stored.",
-            read(|s| &s.readings_stored),
-        )
-        .counter(
-            "adapter_readings_duplicate",
-            "Readings that were stored before (counted once).",
-            read(|s| &s.duplicates),
-        )
-        .counter(
-            "adapter_dead_lettered",
-            "Messages or batch items sent to the dead-letter queue.",
-            read(|s| &s.dead_lettered),
-        )
-        .counter(
-            "adapter_alerts_raised",
-            "Alerts stored (one per device and hour).",
-            read(|s| &s.alerts),
-        )
-        .counter(
-            "adapter_database_outages",
-            "Times the database became unavailable; the batch in hand waited for it.",
-            read(|s| &s.outages),
-        )
-        .counter(
-            "adapter_batches",
-            "Transactions committed.",
-            read(|s| &s.batches),
-        )
-        .gauge(
-            "adapter_last_batch_size",
-            "Readings in the last committed transaction.",
-            read(|s| &s.last_batch_readings),
-        )
-        .gauge(
-            "adapter_queue_depth",
-            "Readings waiting in the queue (asked of the broker every 5 s): the consumers' lag.",
-            read(|s| &s.queue_depth),
-        )
-}
-
-/// Asks the broker how many readings wait, every 5 s, for the queue-depth gauge.
-fn watch_queue(
-    bus: iems_messaging::Bus,
-    stats: Arc<iems_broker_adapter::Stats>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            every.tick().await;
-            match bus.pending_readings().await {
-                Ok(n) => stats.queue_depth.store(n, Ordering::Relaxed),
-                Err(e) => tracing::debug!(error = %e, "queue depth unavailable"),
-            }
-        }
-    })
+    iems_broker_adapter::metrics::metrics(stats)
+        .into_iter()
+        .fold(ops::Sampled::default(), |sampled, m| match m.kind {
+            MetricKind::Counter => sampled.counter(m.name, m.help, m.read),
+            MetricKind::Gauge => sampled.gauge(m.name, m.help, m.read),
+        })
 }
