@@ -5,6 +5,7 @@
 //! This crate builds for `wasm32-wasip2` as well as natively, so it depends on
 //! nothing that needs tokio, sockets or a database driver.
 
+pub mod access;
 pub mod consumption;
 pub mod domain;
 pub mod energy;
@@ -13,6 +14,7 @@ pub mod identity;
 pub mod model;
 pub mod net;
 pub mod redact;
+pub mod sql;
 pub mod static_path;
 pub mod time;
 pub mod wire;

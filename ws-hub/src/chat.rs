@@ -2,37 +2,31 @@
 //! client message id) and read marks.
 
 use iems_db::{Backend, Pool};
-use iems_shared::error::{ApiError, ErrorCode};
+use iems_shared::access::{self, ConversationCheck};
+use iems_shared::error::ApiError;
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
+use iems_shared::sql;
 use iems_shared::time::{from_unix_ms, rfc3339};
 use iems_shared::wire::{validate_chat_body, validate_client_msg_id};
 
-/// Checks that `claims` may use `conversation_id`: a client only its own, an admin
-/// any existing client's.
+/// Checks that `claims` may use `conversation_id`, by the rule in
+/// `iems_shared::access` (another's conversation is a 404, as over HTTP).
 pub(crate) async fn authorize(
     pool: &Pool,
     claims: &Claims,
     conversation_id: &str,
 ) -> Result<(), ApiError> {
-    if !claims.is_admin() {
-        return if conversation_id == claims.sub {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "a client may only use its own conversation",
-            ))
-        };
-    }
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?")
-        .bind(conversation_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(internal)?;
-    match role.as_deref() {
-        Some("client") => Ok(()),
-        _ => Err(ApiError::not_found("conversation")),
+    match access::conversation(claims, conversation_id)? {
+        ConversationCheck::Granted => Ok(()),
+        ConversationCheck::IfClient => {
+            let row = sqlx::query(sql::users::IS_CLIENT)
+                .bind(conversation_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(internal)?;
+            access::conversation_of(row.is_some())
+        }
     }
 }
 

@@ -146,7 +146,7 @@ async fn conversations_of_others_are_refused_and_bad_frames_answered() {
         json!({"type":"chat.typing","conversation_id":y,"typing":true}),
     ] {
         send(&mut cx, frame).await;
-        assert_eq!(expect(&mut cx, "error").await["error"]["code"], "forbidden");
+        assert_eq!(expect(&mut cx, "error").await["error"]["code"], "not_found");
     }
     // Admins write only into existing clients' conversations.
     send(

@@ -161,7 +161,7 @@ async fn bad_tokens_and_origins_are_refused_at_the_handshake() {
             json!({"type":"chat.typing","conversation_id":"someone-else","typing":true}),
         )
         .await;
-        assert_eq!(expect(ws, "error").await["error"]["code"], "forbidden");
+        assert_eq!(expect(ws, "error").await["error"]["code"], "not_found");
     }
     assert_eq!(a.hub.connections(), 2);
     a.stop().await;

@@ -8,9 +8,10 @@ use fn_common::auth::{authenticate, require_admin};
 use fn_common::db::{Db, Param};
 use fn_common::json::Object;
 use fn_common::{http, Req};
+use iems_shared::access;
 use iems_shared::domain::{
     parse_address, parse_id, parse_max_hourly_kwh, parse_max_power_kw, parse_name, parse_search,
-    PageRequest, Role,
+    PageRequest,
 };
 use iems_shared::identity::Claims;
 use iems_shared::ApiError;
@@ -80,9 +81,10 @@ fn client_id(db: &Db, field: &str, raw: &str) -> Result<String, ApiError> {
         )
     };
     let id = parse_id("user", raw).map_err(|_| not_client())?.to_string();
-    match store::user_role(db, &id)? {
-        Some(Role::Client) => Ok(id),
-        _ => Err(not_client()),
+    if store::is_client(db, &id)? {
+        Ok(id)
+    } else {
+        Err(not_client())
     }
 }
 
@@ -102,16 +104,16 @@ fn list(req: &Req) -> Result<Response, ApiError> {
         search,
         ..Filter::default()
     };
-    if claims.is_admin() {
+    if let Some(own) = iems_shared::access::owner_scope(&claims) {
+        // A client sees only their own devices, whatever the query says.
+        filter.owner_id = Some(own.to_string());
+    } else {
         filter.unassigned = parse_bool("unassigned", req.query("unassigned"))?;
         if let Some(owner) = req.query("owner_id").filter(|o| !o.is_empty()) {
             let id = parse_id("user", owner)
                 .map_err(|_| ApiError::invalid("owner_id", "owner_id must be a user id"))?;
             filter.owner_id = Some(id.to_string());
         }
-    } else {
-        // A client sees only their own devices, whatever the query says.
-        filter.owner_id = Some(claims.sub.clone());
     }
     let db = Db::open_default()?;
     Ok(http::json(200, &store::list(&db, &filter, page)?))
@@ -149,11 +151,11 @@ fn get(req: &Req, id: &str) -> Result<Response, ApiError> {
     Ok(http::json(200, &visible(&db, &claims, &id)?))
 }
 
-/// The device if this user may see it (admins: any; clients: their own), else 404.
+/// The device if this user may see it (`iems_shared::access`), else 404.
 fn visible(db: &Db, claims: &Claims, id: &str) -> Result<iems_shared::model::Device, ApiError> {
     store::by_id(db, id)?
-        .filter(|d| claims.is_admin() || d.owner_id.as_deref() == Some(claims.sub.as_str()))
-        .ok_or_else(|| ApiError::not_found("device"))
+        .filter(|d| access::may_see_device(claims, d.owner_id.as_deref()))
+        .ok_or_else(access::device_not_found)
 }
 
 fn events(req: &Req, id: &str) -> Result<Response, ApiError> {

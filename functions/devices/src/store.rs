@@ -1,7 +1,7 @@
 //! The devices component's SQL, all through [`Db`].
 
 use fn_common::db::{Db, Param, Row};
-use iems_shared::domain::{like_pattern, PageRequest, Role};
+use iems_shared::domain::{like_pattern, PageRequest};
 use iems_shared::model::{Device, MeterEventView, Page};
 use iems_shared::{ApiError, Energy};
 
@@ -149,13 +149,11 @@ pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
     Ok(db.execute("DELETE FROM devices WHERE id = ?", &[id.into()])? > 0)
 }
 
-/// The role of a user, if the user exists.
-pub fn user_role(db: &Db, user_id: &str) -> Result<Option<Role>, ApiError> {
-    let row = db.query_opt("SELECT role FROM users WHERE id = ?", &[user_id.into()])?;
-    match row {
-        Some(r) => Ok(Some(r.text(0)?.parse().map_err(|_| ApiError::internal())?)),
-        None => Ok(None),
-    }
+/// Whether `user_id` names an existing client.
+pub fn is_client(db: &Db, user_id: &str) -> Result<bool, ApiError> {
+    Ok(db
+        .query_opt(iems_shared::sql::users::IS_CLIENT, &[user_id.into()])?
+        .is_some())
 }
 
 /// A page of a device's meter events, newest first.

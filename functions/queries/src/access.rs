@@ -1,9 +1,10 @@
-//! Who may see what: clients see only the devices assigned to them, admins see
-//! every device. A device the caller may not see is reported exactly like one
-//! that does not exist (404), so ids of other clients' devices leak nothing.
+//! Who may see what, by the rule in `iems_shared::access` (a device or a
+//! conversation the caller may not see is a 404, like one that does not exist).
 
 use fn_common::db::{Db, Param};
+use iems_shared::access::{self as rule, ConversationCheck};
 use iems_shared::identity::Claims;
+use iems_shared::sql;
 use iems_shared::ApiError;
 
 /// The fields of a device the queries need.
@@ -22,11 +23,10 @@ pub fn device(db: &Db, claims: &Claims, id: &str) -> Result<VisibleDevice, ApiEr
         &[Param::from(id)],
     )?;
     let Some(row) = row else {
-        return Err(ApiError::not_found("device"));
+        return Err(rule::device_not_found());
     };
-    let owner = row.opt_text(2)?;
-    if !claims.is_admin() && owner.as_deref() != Some(claims.sub.as_str()) {
-        return Err(ApiError::not_found("device"));
+    if !rule::may_see_device(claims, row.opt_text(2)?.as_deref()) {
+        return Err(rule::device_not_found());
     }
     Ok(VisibleDevice {
         id: row.text(0)?,
@@ -37,17 +37,11 @@ pub fn device(db: &Db, claims: &Claims, id: &str) -> Result<VisibleDevice, ApiEr
 /// The conversation `client_id` if the caller may read it: a client only its
 /// own, an admin any existing client's. 404 `not_found` otherwise.
 pub fn conversation(db: &Db, claims: &Claims, client_id: &str) -> Result<(), ApiError> {
-    if !claims.is_admin() {
-        return if client_id == claims.sub {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("conversation"))
-        };
+    match rule::conversation(claims, client_id)? {
+        ConversationCheck::Granted => Ok(()),
+        ConversationCheck::IfClient => {
+            let row = db.query_opt(sql::users::IS_CLIENT, &[Param::from(client_id)])?;
+            rule::conversation_of(row.is_some())
+        }
     }
-    let row = db.query_opt(
-        "SELECT 1 FROM users WHERE id = ? AND role = 'client'",
-        &[Param::from(client_id)],
-    )?;
-    row.map(|_| ())
-        .ok_or_else(|| ApiError::not_found("conversation"))
 }

@@ -52,9 +52,9 @@ pub fn list(db: &Db, req: &Req, claims: &Claims) -> Result<Response, ApiError> {
     let mut filter =
         String::from(" FROM alerts a JOIN devices d ON d.id = a.device_id WHERE 1 = 1");
     let mut args: Vec<Param> = Vec::new();
-    if !claims.is_admin() {
+    if let Some(owner) = iems_shared::access::owner_scope(claims) {
         filter.push_str(" AND d.owner_id = ?");
-        args.push(Param::from(claims.sub.as_str()));
+        args.push(Param::from(owner));
     }
     if let Some(id) = device_id {
         filter.push_str(" AND a.device_id = ?");
@@ -109,9 +109,9 @@ pub fn ack(db: &Db, claims: &Claims, raw_id: &str) -> Result<Response, ApiError>
             "SELECT {COLUMNS} FROM alerts a JOIN devices d ON d.id = a.device_id WHERE a.id = ?"
         );
         let mut args = vec![Param::from(id.as_str())];
-        if !claims.is_admin() {
+        if let Some(owner) = iems_shared::access::owner_scope(claims) {
             sql.push_str(" AND d.owner_id = ?");
-            args.push(Param::from(claims.sub.as_str()));
+            args.push(Param::from(owner));
         }
         let row = db
             .query_opt(&sql, &args)?
