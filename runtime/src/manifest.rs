@@ -199,3 +199,18 @@ pub fn app_dir(manifest_path: &Path) -> PathBuf {
         _ => PathBuf::from("."),
     }
 }
+
+/// The `CARGO_TARGET_DIR` the components were built with, relative ones taken
+/// from `root` (the directory cargo runs in); `None` when unset (cargo's
+/// `target/`). What [`RuntimeOptions::target_dir`](crate::RuntimeOptions::target_dir) wants.
+pub fn cargo_target_dir(root: &Path) -> Option<PathBuf> {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_relative() {
+                root.join(dir)
+            } else {
+                dir
+            }
+        })
+}

@@ -90,7 +90,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     // spin.toml names the components under `target/`, as `spin build` leaves
     // them; with a CARGO_TARGET_DIR elsewhere they are looked up there instead.
-    let target_dir = crate::cmd::bench_load::cargo_target_dir(&root);
+    let target_dir = iems_runtime::manifest::cargo_target_dir(&root);
     if !args.no_build {
         println!("building the functions (spin.toml build commands)…");
         iems_runtime::build(&args.manifest).context("building the functions")?;
