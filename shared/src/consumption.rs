@@ -15,8 +15,11 @@
 //! readings among stored ones. The functions here are the rules without a
 //! policy (every drop a reset, every gap spread).
 
+mod buckets;
 pub mod plan;
 pub mod policy;
+
+pub use buckets::into_buckets;
 
 use crate::energy::EnergyOverflow;
 use crate::Energy;
@@ -198,7 +201,7 @@ pub fn exceeds_limit(total: Energy, limit: Energy) -> bool {
 /// True when an hour's total goes from at most `limit` to above it: the moment
 /// an alert is raised (once per hour, since afterwards `before` exceeds `limit`).
 pub fn crosses_limit(before: Energy, after: Energy, limit: Energy) -> bool {
-    after > limit && before <= limit
+    exceeds_limit(after, limit) && !exceeds_limit(before, limit)
 }
 
 #[cfg(test)]

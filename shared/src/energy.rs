@@ -68,6 +68,19 @@ impl Energy {
         self.0 as f64 / UWH_PER_KWH as f64
     }
 
+    /// In kWh as an exact decimal (`1500000000` µWh → `1.5`), for CSV.
+    pub fn kwh_decimal(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let per_kwh = UWH_PER_KWH.unsigned_abs();
+        let (int, frac) = (abs / per_kwh, abs % per_kwh);
+        if frac == 0 {
+            return format!("{sign}{int}");
+        }
+        let frac = format!("{frac:09}");
+        format!("{sign}{int}.{}", frac.trim_end_matches('0'))
+    }
+
     /// True when negative (only differences can be).
     pub const fn is_negative(self) -> bool {
         self.0 < 0
@@ -148,6 +161,16 @@ impl std::iter::Sum for Energy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_decimal_text() {
+        let text = |uwh| Energy::from_uwh(uwh).kwh_decimal();
+        assert_eq!(text(1_500_000_000), "1.5");
+        assert_eq!(text(0), "0");
+        assert_eq!(text(1), "0.000000001");
+        assert_eq!(text(-2_000_000_000), "-2");
+        assert_eq!(text(i64::MIN), "-9223372036.854775808");
+    }
 
     #[test]
     fn kwh_round_trips_to_the_microwatt_hour() {

@@ -2,14 +2,13 @@
 //! filtered and paged, and acknowledging one alert (idempotent).
 
 use crate::params;
-use crate::spread::kwh;
 use fn_common::db::{Db, Param, Row};
 use fn_common::{http, Req};
 use iems_shared::domain::PageRequest;
 use iems_shared::identity::Claims;
 use iems_shared::model::{Alert, Page};
 use iems_shared::time::{from_unix_ms, rfc3339, to_unix_ms};
-use iems_shared::ApiError;
+use iems_shared::{ApiError, Energy};
 use spin_sdk::http::Response;
 
 const COLUMNS: &str = "a.id, a.device_id, a.hour_start, a.energy_uwh, a.max_hourly_uwh, \
@@ -24,8 +23,8 @@ fn alert(row: &Row) -> Result<Alert, ApiError> {
         id: row.text(0)?,
         device_id: row.text(1)?,
         hour_start: time_text(row.int(2)?),
-        kwh: kwh(row.int(3)?),
-        max_hourly_kwh: kwh(row.int(4)?),
+        kwh: Energy::from_uwh(row.int(3)?).kwh(),
+        max_hourly_kwh: Energy::from_uwh(row.int(4)?).kwh(),
         created_at: time_text(row.int(5)?),
         acknowledged_at: row.opt_int(6)?.map(time_text),
     })

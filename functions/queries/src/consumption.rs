@@ -5,13 +5,12 @@
 
 use crate::access::VisibleDevice;
 use crate::params;
-use crate::spread::{into_buckets, kwh, kwh_text};
 use chrono::{DateTime, Utc};
 use fn_common::db::{Db, Param};
 use fn_common::{http, Req};
-use iems_shared::consumption::{hour_start, HOUR_MS};
-use iems_shared::time::{bucket_starts, day_hours, day_window, rfc3339, to_unix_ms};
-use iems_shared::ApiError;
+use iems_shared::consumption::{hour_start, into_buckets, HOUR_MS};
+use iems_shared::time::{bucket_starts, day_hours, day_window, from_unix_ms, rfc3339, to_unix_ms};
+use iems_shared::{ApiError, Energy};
 use serde::Serialize;
 use spin_sdk::http::Response;
 
@@ -50,7 +49,7 @@ struct CurrentOut {
 }
 
 /// The hourly rows of a device whose hour overlaps `[from_ms, to_ms)`.
-fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, ApiError> {
+fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, Energy)>, ApiError> {
     let rows = db.query(
         "SELECT hour_start, energy_uwh FROM hourly_consumption \
          WHERE device_id = ? AND hour_start > ? AND hour_start < ? ORDER BY hour_start",
@@ -61,19 +60,19 @@ fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i6
         ],
     )?;
     rows.iter()
-        .map(|r| Ok((r.int(0)?, r.int(1)?)))
+        .map(|r| Ok((r.int(0)?, Energy::from_uwh(r.int(1)?))))
         .collect::<Result<_, fn_common::db::DbError>>()
         .map_err(ApiError::from)
 }
 
-/// µWh per bucket, for buckets starting at `starts` (increasing, non-empty)
+/// Energy per bucket, for buckets starting at `starts` (increasing, non-empty)
 /// whose last one ends at or after `clip.1`; energy outside `clip` is not counted.
 fn totals(
     db: &Db,
     device: &str,
     starts: &[DateTime<Utc>],
     clip: (DateTime<Utc>, DateTime<Utc>),
-) -> Result<Vec<(DateTime<Utc>, i64)>, ApiError> {
+) -> Result<Vec<(DateTime<Utc>, Energy)>, ApiError> {
     if starts.is_empty() {
         return Ok(Vec::new());
     }
@@ -86,12 +85,12 @@ fn totals(
     Ok(starts.iter().copied().zip(sums).collect())
 }
 
-fn bars(totals: &[(DateTime<Utc>, i64)]) -> Vec<BucketOut> {
+fn bars(totals: &[(DateTime<Utc>, Energy)]) -> Vec<BucketOut> {
     totals
         .iter()
-        .map(|(t, uwh)| BucketOut {
+        .map(|(t, energy)| BucketOut {
             start: rfc3339(*t),
-            kwh: kwh(*uwh),
+            kwh: energy.kwh(),
         })
         .collect()
 }
@@ -108,7 +107,7 @@ pub fn day(db: &Db, req: &Req, device: &VisibleDevice) -> Result<Response, ApiEr
             device_id: device.id.clone(),
             date: date.format("%Y-%m-%d").to_string(),
             tz: tz_name,
-            max_hourly_kwh: kwh(device.max_hourly_uwh),
+            max_hourly_kwh: Energy::from_uwh(device.max_hourly_uwh).kwh(),
             hours: bars(&hours),
         },
     ))
@@ -161,11 +160,11 @@ pub fn range(
 fn csv(
     device: &VisibleDevice,
     range: &params::Range,
-    buckets: &[(DateTime<Utc>, i64)],
+    buckets: &[(DateTime<Utc>, Energy)],
 ) -> Response {
     let mut body = String::from("start,kwh\r\n");
-    for (t, uwh) in buckets {
-        body.push_str(&format!("{},{}\r\n", rfc3339(*t), kwh_text(*uwh)));
+    for (t, energy) in buckets {
+        body.push_str(&format!("{},{}\r\n", rfc3339(*t), energy.kwh_decimal()));
     }
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let filename = format!(
@@ -189,7 +188,7 @@ fn csv(
 
 /// `GET …/current`: the running total of the current UTC clock hour.
 pub fn current(db: &Db, device: &VisibleDevice) -> Result<Response, ApiError> {
-    let now = DateTime::<Utc>::from_timestamp_millis(fn_common::now_ms()).unwrap_or_default();
+    let now = from_unix_ms(fn_common::now_ms()).unwrap_or_default();
     let hour = hour_start(now);
     let row = db.query_opt(
         "SELECT energy_uwh FROM hourly_consumption WHERE device_id = ? AND hour_start = ?",
@@ -198,17 +197,17 @@ pub fn current(db: &Db, device: &VisibleDevice) -> Result<Response, ApiError> {
             Param::from(to_unix_ms(hour)),
         ],
     )?;
-    let uwh = match row {
-        Some(r) => r.int(0)?,
-        None => 0,
+    let energy = match row {
+        Some(r) => Energy::from_uwh(r.int(0)?),
+        None => Energy::ZERO,
     };
     Ok(http::json(
         200,
         &CurrentOut {
             device_id: device.id.clone(),
             hour_start: rfc3339(hour),
-            kwh: kwh(uwh),
-            max_hourly_kwh: kwh(device.max_hourly_uwh),
+            kwh: energy.kwh(),
+            max_hourly_kwh: Energy::from_uwh(device.max_hourly_uwh).kwh(),
         },
     ))
 }

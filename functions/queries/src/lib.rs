@@ -8,7 +8,6 @@ mod alerts;
 mod chat;
 mod consumption;
 mod params;
-mod spread;
 
 use fn_common::db::Db;
 use fn_common::{auth, http, Req};
