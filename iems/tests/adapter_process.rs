@@ -74,10 +74,11 @@ async fn setup(prefix: &str, n: usize) -> Setup {
     let bus = Bus::connect(&BusConfig::amqp(default_vhost_url(), namespace))
         .await
         .unwrap();
-    // Recent meter time: the reading policy refuses readings over a year old.
+    // Recent meter time, all of it past: the reading policy refuses readings
+    // over a year old and readings dated ahead of now (12,000 readings span 84 days).
     let start = {
         use chrono::DurationRound;
-        (chrono::Utc::now() - chrono::Duration::days(30))
+        (chrono::Utc::now() - chrono::Duration::days(90))
             .duration_trunc(chrono::Duration::days(1))
             .unwrap()
     };
