@@ -860,14 +860,21 @@ mod v3 {
         let db = TestDb::create().await;
         let app = start3(&db, 4).await;
         // The same script from rt-mysql3's wasi:http 0.2 handler, a synchronous
-        // export: waiting for `open` traps (the component model's rule, which
-        // wasmtime enforces), so the request fails and nothing is left behind.
+        // export: its first wait traps (the component model's rule, which
+        // wasmtime enforces), so the request fails. The host may already have
+        // sent the call the guest waits for (here the sleep), so the table is
+        // made by the step after it: a step the guest reaches only by waiting,
+        // hence never, and nothing of the script's after the first wait is left behind.
         let reply = common::send(
             app.addr,
             "POST",
             "/mysql3/script",
             &[("x-mysql-address", &db.address())],
-            json!([{"execute": "CREATE TABLE t (id INT)"}]).to_string(),
+            json!([
+                {"execute": "DO SLEEP(0.5)"},
+                {"execute": "CREATE TABLE t (id INT)"}
+            ])
+            .to_string(),
         )
         .await;
         assert_eq!(reply.status, 500, "{}", reply.text());
