@@ -31,7 +31,7 @@ pub mod testing;
 pub mod variables;
 
 pub use app::{key_value_file, App, Limits, RequestObserver, RequestRecord, RuntimeOptions};
-pub use build::build;
+pub use build::{build, ensure_rust_target};
 pub use error::RuntimeError;
 pub use invoke::{BoxError, ResponseBody};
 pub use server::shutdown_signal;

@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use std::path::Path;
 use std::process::Command;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 /// Sources whose change makes the build stale.
 const SOURCES: [&str; 6] = [
@@ -43,11 +43,15 @@ pub fn is_stale(frontend: &Path) -> bool {
         .any(|t| t > built)
 }
 
-fn npm(frontend: &Path, args: &[&str]) -> anyhow::Result<()> {
-    println!("dashboard: npm {}", args.join(" "));
+/// Runs npm under `what` (a step such as `installing its packages`), saying
+/// when it starts and how long it took, one plain line each.
+fn npm(frontend: &Path, what: &str, args: &[&str]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    eprintln!("dashboard: {what} (npm {})", args.join(" "));
     let status = Command::new("npm")
         .args(args)
         .current_dir(frontend)
+        .stdin(std::process::Stdio::null())
         .status()
         .context("running npm (is Node.js 20 installed?)")?;
     if !status.success() {
@@ -57,6 +61,10 @@ fn npm(frontend: &Path, args: &[&str]) -> anyhow::Result<()> {
             frontend.display()
         );
     }
+    eprintln!(
+        "dashboard: {what}: done in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -73,9 +81,13 @@ pub fn ensure_built(frontend: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     if !frontend.join("node_modules").exists() {
-        npm(frontend, &["ci", "--no-audit", "--no-fund"])?;
+        npm(
+            frontend,
+            "installing its packages, once",
+            &["ci", "--no-audit", "--no-fund"],
+        )?;
     }
-    npm(frontend, &["run", "build"])
+    npm(frontend, "building frontend/dist", &["run", "build"])
 }
 
 #[cfg(test)]

@@ -196,7 +196,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
-    print_banner(&url, admin.as_ref(), demo.as_ref());
+    print_banner(&url, &args, admin.as_ref(), demo.as_ref());
 
     if args.demo || args.simulate {
         let devices = seed::device_ids(&pool).await?;
@@ -232,9 +232,20 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_banner(url: &str, admin: Option<&seed::Created>, demo: Option<&seed::Created>) {
+fn print_banner(
+    url: &str,
+    args: &UpArgs,
+    admin: Option<&seed::Created>,
+    demo: Option<&seed::Created>,
+) {
     println!();
     println!("  iems is running: {url}");
+    if admin.is_none() {
+        println!(
+            "  admin: username {}  password as printed at the first start (or IEMS_ADMIN_PASSWORD)",
+            args.admin_username
+        );
+    }
     if let Some(a) = admin {
         println!(
             "  first admin created: username {}  password {}",
@@ -251,6 +262,16 @@ fn print_banner(url: &str, admin: Option<&seed::Created>, demo: Option<&seed::Cr
             d.username,
             shown(d, "IEMS_DEMO_PASSWORD")
         );
+    }
+    if args.demo && demo.is_none() {
+        println!(
+            "  demo client: username demo  password as printed at the first start (or IEMS_DEMO_PASSWORD)"
+        );
+    }
+    if args.demo {
+        println!("  try first: open {url}, sign in as demo and watch today's chart of a meter fill in (a reading every 10 minutes)");
+    } else {
+        println!("  try first: open {url}, sign in as the admin and add a device under Devices");
     }
     println!("  stop with Ctrl-C");
     println!();
