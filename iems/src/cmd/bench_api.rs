@@ -368,6 +368,7 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
         .context("midnight")?
         .and_utc()
         .timestamp_millis();
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (index, id) in ids.iter().enumerate() {
         // A step's energy per hour; the hour's total is exactly its readings' increase.
         let step_uwh = |hour: i64| energy_uwh(index as u64, hour) / READINGS_PER_HOUR;
@@ -417,13 +418,22 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
         .await
         .context("seeding readings")?;
         tx.commit().await?;
-        eprint!(
-            "\rseeding: {} of {devices} devices ({steps} readings and {hours} hourly totals each)",
-            index + 1,
+        let done = index as u32 + 1;
+        let text = format!(
+            "seeding: {done} of {devices} devices ({steps} readings and {hours} hourly totals each)"
         );
+        // In place on a terminal; in a log, a line per tenth of the devices.
+        if terminal {
+            eprint!("\r{text}");
+        } else if done % devices.div_ceil(10).max(1) == 0 || done == devices {
+            eprintln!("{text}");
+        }
     }
     let elapsed = started.elapsed();
-    eprintln!(" in {:.1} s", elapsed.as_secs_f64());
+    if terminal {
+        eprintln!();
+    }
+    eprintln!("seeding: done in {:.1} s", elapsed.as_secs_f64());
     pool.close().await;
     Ok(Seeded {
         client_id,

@@ -35,7 +35,8 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         args.load.connections(32),
     );
     let wasm_dir = match args.wasm_dir {
-        Some(dir) => dir,
+        // Absolute: the manifest below is written in a temporary folder.
+        Some(dir) => std::path::absolute(&dir)?,
         None => bench_load::build_wasm(&["rt-hello", "rt-probe"])?,
     };
     let dir = tempfile::tempdir()?;

@@ -65,6 +65,8 @@ pub fn cargo_target_dir(root: &Path) -> Option<PathBuf> {
 /// Builds workspace packages for `wasm32-wasip2` (release) with cargo, from
 /// the current directory; returns the directory holding the `.wasm` files.
 pub fn build_wasm(packages: &[&str]) -> anyhow::Result<PathBuf> {
+    let here = std::env::current_dir().context("the current directory")?;
+    iems_runtime::ensure_rust_target("wasm32-wasip2", &here).map_err(anyhow::Error::msg)?;
     let mut command = std::process::Command::new("cargo");
     command.args(["build", "--target", "wasm32-wasip2", "--release"]);
     for package in packages {
@@ -78,7 +80,9 @@ pub fn build_wasm(packages: &[&str]) -> anyhow::Result<PathBuf> {
         "building {} for wasm32-wasip2 failed",
         packages.join(", ")
     );
-    let target = cargo_target_dir(Path::new(".")).unwrap_or_else(|| "target".into());
+    // Absolute: the benchmarks write manifests in temporary folders, against
+    // which a relative `target/` would be resolved.
+    let target = cargo_target_dir(&here).unwrap_or_else(|| here.join("target"));
     Ok(target.join("wasm32-wasip2").join("release"))
 }
 
