@@ -4,29 +4,26 @@
 //! frames, not one per hour).
 
 use crate::store::{HourTotal, NewAlert};
-use iems_shared::model::Alert;
-use iems_shared::time::{from_unix_ms, rfc3339};
+use iems_shared::model::StoredAlert;
+use iems_shared::time::rfc3339_ms;
 use iems_shared::wire::{AlertEvent, ConsumptionUpdate};
 use iems_shared::Energy;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-fn time(ms: i64) -> String {
-    from_unix_ms(ms).map(rfc3339).unwrap_or_default()
-}
-
 /// The event published for a newly stored alert.
 pub(crate) fn alert_event(alert: &NewAlert) -> AlertEvent {
     AlertEvent {
-        alert: Alert {
+        alert: StoredAlert {
             id: alert.id.clone(),
             device_id: alert.device.id.clone(),
-            hour_start: time(alert.hour_ms),
-            kwh: Energy::from_uwh(alert.total_uwh).kwh(),
-            max_hourly_kwh: Energy::from_uwh(alert.device.max_hourly_uwh).kwh(),
-            created_at: time(alert.created_at_ms),
-            acknowledged_at: None,
-        },
+            hour_start_ms: alert.hour_ms,
+            energy_uwh: alert.total_uwh,
+            max_hourly_uwh: alert.device.max_hourly_uwh,
+            created_at_ms: alert.created_at_ms,
+            acknowledged_at_ms: None,
+        }
+        .into(),
         owner_id: alert.device.owner_id.clone(),
     }
 }
@@ -80,7 +77,7 @@ impl UpdateThrottle {
                 out.push(ConsumptionUpdate {
                     device_id: device.clone(),
                     owner_id: total.device.owner_id.clone(),
-                    hour_start: time(total.hour_ms),
+                    hour_start: rfc3339_ms(total.hour_ms),
                     kwh: Energy::from_uwh(total.total_uwh).kwh(),
                 });
                 flushed_devices.push(device.clone());

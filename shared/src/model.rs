@@ -2,6 +2,8 @@
 //! (`User`, `Device`, `Alert`, chat messages, pages). Field names are a contract.
 
 use crate::domain::Role;
+use crate::time::rfc3339_ms;
+use crate::Energy;
 use serde::{Deserialize, Serialize};
 
 /// A user as the API shows it (never with the password hash).
@@ -81,6 +83,39 @@ pub struct Alert {
     pub created_at: String,
     /// When someone acknowledged it.
     pub acknowledged_at: Option<String>,
+}
+
+/// An alert as the `alerts` table stores it (unix ms, µWh).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAlert {
+    /// UUID.
+    pub id: String,
+    /// The device.
+    pub device_id: String,
+    /// Start of the clock hour, unix ms.
+    pub hour_start_ms: i64,
+    /// The hour's total when the limit was passed, µWh.
+    pub energy_uwh: i64,
+    /// The limit at that moment, µWh.
+    pub max_hourly_uwh: i64,
+    /// Unix ms.
+    pub created_at_ms: i64,
+    /// When someone acknowledged it, unix ms.
+    pub acknowledged_at_ms: Option<i64>,
+}
+
+impl From<StoredAlert> for Alert {
+    fn from(a: StoredAlert) -> Alert {
+        Alert {
+            id: a.id,
+            device_id: a.device_id,
+            hour_start: rfc3339_ms(a.hour_start_ms),
+            kwh: Energy::from_uwh(a.energy_uwh).kwh(),
+            max_hourly_kwh: Energy::from_uwh(a.max_hourly_uwh).kwh(),
+            created_at: rfc3339_ms(a.created_at_ms),
+            acknowledged_at: a.acknowledged_at_ms.map(rfc3339_ms),
+        }
+    }
 }
 
 /// A stored chat message.

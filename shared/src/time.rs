@@ -205,9 +205,22 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A stored time (unix ms) in the API's format ([`rfc3339`]); empty for a
+/// count chrono cannot represent (no stored time is one).
+pub fn rfc3339_ms(ms: i64) -> String {
+    from_unix_ms(ms).map(rfc3339).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_milliseconds_as_rfc3339() {
+        assert_eq!(rfc3339_ms(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_ms(1_774_746_000_999), "2026-03-29T01:00:00Z");
+        assert_eq!(rfc3339_ms(i64::MAX), "");
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         parse_instant("t", s).unwrap()

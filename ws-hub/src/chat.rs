@@ -7,7 +7,7 @@ use iems_shared::error::ApiError;
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
 use iems_shared::sql;
-use iems_shared::time::{from_unix_ms, rfc3339};
+use iems_shared::time::rfc3339_ms;
 use iems_shared::wire::{validate_chat_body, validate_client_msg_id};
 
 /// Checks that `claims` may use `conversation_id`, by the rule in
@@ -82,7 +82,7 @@ pub(crate) async fn store(
         conversation_id,
         sender_id,
         body,
-        created_at: from_unix_ms(created_at).map(rfc3339).unwrap_or_default(),
+        created_at: rfc3339_ms(created_at),
         client_msg_id,
     })
 }

@@ -3,6 +3,7 @@
 use fn_common::db::{Backend, Db, DbError, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest, Role};
 use iems_shared::model::{Page, User};
+use iems_shared::time::rfc3339_ms;
 use iems_shared::{ApiError, ErrorCode};
 
 const USER_COLUMNS: &str = "id, username, full_name, address, role, created_at, password_hash";
@@ -24,7 +25,7 @@ fn user_from(row: &Row) -> Result<StoredUser, ApiError> {
             full_name: row.text(2)?,
             address: row.opt_text(3)?,
             role,
-            created_at: fn_common::rfc3339_ms(row.int(5)?),
+            created_at: rfc3339_ms(row.int(5)?),
         },
         password_hash: row.text(6)?,
     })
@@ -72,7 +73,7 @@ pub fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User, ApiError> {
             full_name: new.full_name.to_string(),
             address: new.address.map(str::to_string),
             role: new.role,
-            created_at: fn_common::rfc3339_ms(now),
+            created_at: rfc3339_ms(now),
         }),
         Err(e) if e.is_unique_violation("username_key") => Err(ApiError {
             code: ErrorCode::Conflict,

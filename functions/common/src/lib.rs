@@ -29,13 +29,6 @@ pub fn variable(name: &str) -> Result<String, iems_shared::ApiError> {
     })
 }
 
-/// A stored unix-ms time as the API's RFC 3339 UTC string.
-pub fn rfc3339_ms(ms: i64) -> String {
-    iems_shared::time::from_unix_ms(ms)
-        .map(iems_shared::time::rfc3339)
-        .unwrap_or_default()
-}
-
 /// A new random UUID as a string (ids of users, devices, tokens).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -3,6 +3,7 @@
 use fn_common::db::{Db, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest};
 use iems_shared::model::{Device, MeterEventView, Page};
+use iems_shared::time::rfc3339_ms;
 use iems_shared::{ApiError, Energy};
 
 const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w";
@@ -15,7 +16,7 @@ fn device_from(row: &Row) -> Result<Device, ApiError> {
         max_hourly_kwh: Energy::from_uwh(row.int(3)?).kwh(),
         max_power_kw: row.opt_int(6)?.map(|w| w as f64 / 1000.0),
         owner_id: row.opt_text(4)?,
-        created_at: fn_common::rfc3339_ms(row.int(5)?),
+        created_at: rfc3339_ms(row.int(5)?),
     })
 }
 
@@ -185,12 +186,12 @@ pub fn events(
         .map(|row| {
             Ok(MeterEventView {
                 kind: row.text(0)?,
-                from: fn_common::rfc3339_ms(row.int(1)?),
-                to: fn_common::rfc3339_ms(row.int(2)?),
+                from: rfc3339_ms(row.int(1)?),
+                to: rfc3339_ms(row.int(2)?),
                 register_before_kwh: kwh(row.int(3)?),
                 register_after_kwh: kwh(row.int(4)?),
                 unspread_kwh: kwh(row.int(5)?),
-                recorded_at: fn_common::rfc3339_ms(row.int(6)?),
+                recorded_at: rfc3339_ms(row.int(6)?),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

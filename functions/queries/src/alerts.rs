@@ -6,28 +6,25 @@ use fn_common::db::{Db, Param, Row};
 use fn_common::{http, Req};
 use iems_shared::domain::PageRequest;
 use iems_shared::identity::Claims;
-use iems_shared::model::{Alert, Page};
-use iems_shared::time::{from_unix_ms, rfc3339, to_unix_ms};
-use iems_shared::{ApiError, Energy};
+use iems_shared::model::{Alert, Page, StoredAlert};
+use iems_shared::time::to_unix_ms;
+use iems_shared::ApiError;
 use spin_sdk::http::Response;
 
 const COLUMNS: &str = "a.id, a.device_id, a.hour_start, a.energy_uwh, a.max_hourly_uwh, \
                        a.created_at, a.acknowledged_at";
 
-fn time_text(ms: i64) -> String {
-    from_unix_ms(ms).map(rfc3339).unwrap_or_default()
-}
-
 fn alert(row: &Row) -> Result<Alert, ApiError> {
-    Ok(Alert {
+    Ok(StoredAlert {
         id: row.text(0)?,
         device_id: row.text(1)?,
-        hour_start: time_text(row.int(2)?),
-        kwh: Energy::from_uwh(row.int(3)?).kwh(),
-        max_hourly_kwh: Energy::from_uwh(row.int(4)?).kwh(),
-        created_at: time_text(row.int(5)?),
-        acknowledged_at: row.opt_int(6)?.map(time_text),
-    })
+        hour_start_ms: row.int(2)?,
+        energy_uwh: row.int(3)?,
+        max_hourly_uwh: row.int(4)?,
+        created_at_ms: row.int(5)?,
+        acknowledged_at_ms: row.opt_int(6)?,
+    }
+    .into())
 }
 
 /// `GET /api/alerts?device_id=&acknowledged=&from=&to=&page=&per_page=`, newest hour first.

@@ -12,7 +12,7 @@ use fn_common::db::{Db, Param, Row};
 use fn_common::{http, Req};
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
-use iems_shared::time::{from_unix_ms, rfc3339};
+use iems_shared::time::rfc3339_ms;
 use iems_shared::ApiError;
 use serde::Serialize;
 use spin_sdk::http::Response;
@@ -46,9 +46,7 @@ fn message(row: &Row, at: usize) -> Result<ChatMessage, ApiError> {
         conversation_id: row.text(at + 1)?,
         sender_id: row.opt_text(at + 2)?,
         body: row.text(at + 3)?,
-        created_at: from_unix_ms(row.int(at + 4)?)
-            .map(rfc3339)
-            .unwrap_or_default(),
+        created_at: rfc3339_ms(row.int(at + 4)?),
         client_msg_id: row.text(at + 5)?,
     })
 }
