@@ -64,13 +64,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Functions on the local runtime against the same handlers in native axum.
-    Http(cmd::bench_http::BenchHttpArgs),
+    Http(iems_bench::runtime_http::BenchHttpArgs),
     /// Readings through RabbitMQ and the broker-adapter against the raw broker.
     Ingest(iems_bench::ingest::BenchIngestArgs),
     /// WebSocket hub: memory per connection, alert latency, admin fan-out, chat round trip.
     Ws(iems_bench::ws::BenchWsArgs),
     /// The API's day chart and device list on a year of hourly data (100 devices).
-    Api(cmd::bench_api::BenchApiArgs),
+    Api(iems_bench::api::BenchApiArgs),
 }
 
 /// Sets up `tracing` (filter from `RUST_LOG`, default `info`).
@@ -102,10 +102,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::WsHub(args) => cmd::ws_hub::run(args).await,
             Command::SpinConfig(args) => cmd::spin_config::run(args),
             Command::DeadLetters(args) => cmd::dead_letters::run(args).await,
-            Command::Bench(BenchCommand::Http(args)) => cmd::bench_http::run(args).await,
+            Command::Bench(BenchCommand::Http(args)) => iems_bench::runtime_http::run(args).await,
             Command::Bench(BenchCommand::Ingest(args)) => iems_bench::ingest::run(args).await,
             Command::Bench(BenchCommand::Ws(args)) => iems_bench::ws::run(args).await,
-            Command::Bench(BenchCommand::Api(args)) => cmd::bench_api::run(args).await,
+            Command::Bench(BenchCommand::Api(args)) => iems_bench::api::run(args).await,
         }
     })
 }

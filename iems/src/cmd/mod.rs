@@ -1,8 +1,5 @@
 //! One module per sub-command.
 
-pub mod bench_api;
-pub mod bench_http;
-pub mod bench_load;
 pub mod broker_adapter;
 pub mod build;
 pub mod dead_letters;

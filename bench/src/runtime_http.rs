@@ -12,7 +12,7 @@ use clap::Args;
 use http_body_util::Empty;
 use iems_runtime::{App, RuntimeOptions};
 
-use super::bench_load::{self, LoadArgs, MakeRequest};
+use crate::load::{self, LoadArgs, MakeRequest};
 
 /// Rows in the benchmark table.
 const ROWS: i64 = 10_000;
@@ -37,7 +37,7 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
     let wasm_dir = match args.wasm_dir {
         // Absolute: the manifest below is written in a temporary folder.
         Some(dir) => std::path::absolute(&dir)?,
-        None => bench_load::build_wasm(&["rt-hello", "rt-probe"])?,
+        None => load::build_wasm(&["rt-hello", "rt-probe"])?,
     };
     let dir = tempfile::tempdir()?;
     let db_path = dir.path().join("bench.db");
@@ -54,13 +54,13 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         .await
         .unwrap_or(f64::NAN);
 
-    let runtime_addr = bench_load::serve(app.clone()).await?;
+    let runtime_addr = load::serve(app.clone()).await?;
     let native_addr = serve_native(&db_path).await?;
     let mut results = Vec::new();
     for (case, path) in [("hello", "/hello"), ("sqlite", "/sqlite")] {
         for (server, addr) in [("native", native_addr), ("runtime", runtime_addr)] {
-            let _ = bench_load::load(addr, connections, warmup, probe(path)).await;
-            let outcome = bench_load::load(addr, connections, duration, probe(path)).await;
+            let _ = load::load(addr, connections, warmup, probe(path)).await;
+            let outcome = load::load(addr, connections, duration, probe(path)).await;
             println!(
                 "{case:<7} {server:<8} {:>9.0} req/s  p50 {:>6} µs  p99 {:>6} µs  errors {}",
                 outcome.rps, outcome.p50_us, outcome.p99_us, outcome.errors
@@ -95,7 +95,7 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
 /// Point queries on random rows (the hello handler ignores the headers).
 fn probe(path: &'static str) -> MakeRequest {
     Arc::new(move |connection, n| {
-        let key = bench_load::mix(connection as u64, n) % ROWS as u64 + 1;
+        let key = load::mix(connection as u64, n) % ROWS as u64 + 1;
         http::Request::get(path)
             .header("x-probe-op", "point")
             .header("x-probe-key", key.to_string())

@@ -24,8 +24,7 @@ use iems_shared::domain::Role;
 use iems_shared::identity::TokenSigner;
 use sqlx::{Any, QueryBuilder};
 
-use super::bench_load::{self, LoadArgs, MakeRequest, Outcome};
-use crate::up::keys;
+use crate::load::{self, LoadArgs, MakeRequest, Outcome};
 
 /// The first day of the seeded hourly totals (UTC).
 const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
@@ -110,7 +109,7 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     let database = BenchDatabase::new(args.database_url.as_deref(), &db_path)?;
     let seeded = seed(&database.url, devices, days).await?;
 
-    let (pair, _) = keys::load_or_generate(&data)?;
+    let pair = iems_shared::identity::generate_keypair();
     let mut variables = HashMap::from([
         ("jwt_private_key".to_string(), pair.private_pem.clone()),
         ("jwt_public_key".to_string(), pair.public_pem.clone()),
@@ -124,12 +123,12 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         data_dir: Some(data.clone()),
         default_database: Some(db_path),
         variables,
-        target_dir: bench_load::cargo_target_dir(&root),
+        target_dir: iems_runtime::manifest::cargo_target_dir(&root),
         ..Default::default()
     };
     let app = App::load(&args.manifest, options)
         .with_context(|| format!("loading {}", args.manifest.display()))?;
-    let addr = bench_load::serve(app).await?;
+    let addr = load::serve(app).await?;
 
     let (token, _) = TokenSigner::from_pem(&pair.private_pem)?.issue(
         &seeded.client_id,
@@ -148,8 +147,8 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
 
     let mut outcomes = Vec::new();
     for (kind, make) in [("day", requests.day()), ("list", requests.list())] {
-        let _ = bench_load::load(addr, connections, warmup, make.clone()).await;
-        let outcome = bench_load::load(addr, connections, duration, make).await;
+        let _ = load::load(addr, connections, warmup, make.clone()).await;
+        let outcome = load::load(addr, connections, duration, make).await;
         println!(
             "{kind:<5} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
             outcome.rps,
@@ -276,7 +275,7 @@ impl Requests {
             self.tz.clone(),
         );
         Arc::new(move |connection, n| {
-            let pick = bench_load::mix(connection as u64, n);
+            let pick = load::mix(connection as u64, n);
             let device = &devices[(pick % devices.len() as u64) as usize];
             let date = FIRST_DAY + Days::new((pick >> 32) % days);
             http::Request::get(format!(
@@ -324,7 +323,7 @@ async fn check(addr: SocketAddr, requests: &Requests, devices: u32) -> anyhow::R
 async fn json(addr: SocketAddr, make: MakeRequest) -> anyhow::Result<serde_json::Value> {
     let req = make(0, 0)?;
     let what = format!("{} {}", req.method(), req.uri());
-    let (status, body): (http::StatusCode, Bytes) = bench_load::fetch(addr, req).await?;
+    let (status, body): (http::StatusCode, Bytes) = load::fetch(addr, req).await?;
     ensure!(
         status.is_success(),
         "{what}: {status} {}",
@@ -495,7 +494,7 @@ fn energy_uwh(device: u64, hour: i64) -> i64 {
         15..=19 => 800,
         _ => 400,
     };
-    let noise_wh = (bench_load::mix(device, hour as u64) % 200) as i64;
+    let noise_wh = (load::mix(device, hour as u64) % 200) as i64;
     let scale_percent = 70 + (device % 7) as i64 * 10;
     (base_wh + noise_wh) * scale_percent / 100 * 1_000_000
 }

@@ -3,7 +3,7 @@
 //! free port, and the load driver (keep-alive connections for a fixed time).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,20 +48,6 @@ impl LoadArgs {
     }
 }
 
-/// The `CARGO_TARGET_DIR` of the builds, relative ones taken from `root` (the
-/// directory cargo runs in); `None` when unset (cargo's `target/`).
-pub fn cargo_target_dir(root: &Path) -> Option<PathBuf> {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_relative() {
-                root.join(dir)
-            } else {
-                dir
-            }
-        })
-}
-
 /// Builds workspace packages for `wasm32-wasip2` (release) with cargo, from
 /// the current directory; returns the directory holding the `.wasm` files.
 pub fn build_wasm(packages: &[&str]) -> anyhow::Result<PathBuf> {
@@ -82,7 +68,8 @@ pub fn build_wasm(packages: &[&str]) -> anyhow::Result<PathBuf> {
     );
     // Absolute: the benchmarks write manifests in temporary folders, against
     // which a relative `target/` would be resolved.
-    let target = cargo_target_dir(&here).unwrap_or_else(|| here.join("target"));
+    let target =
+        iems_runtime::manifest::cargo_target_dir(&here).unwrap_or_else(|| here.join("target"));
     Ok(target.join("wasm32-wasip2").join("release"))
 }
 
