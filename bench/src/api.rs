@@ -22,6 +22,7 @@ use iems_db::{Backend, Pool};
 use iems_runtime::{App, RuntimeOptions};
 use iems_shared::domain::Role;
 use iems_shared::identity::TokenSigner;
+use iems_shared::sql;
 use sqlx::{Any, QueryBuilder};
 
 use crate::load::{self, LoadArgs, MakeRequest, Outcome};
@@ -344,14 +345,16 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
     let now = Utc::now().timestamp_millis();
     let client_id = uuid::Uuid::new_v4().to_string();
     // No one signs in: the bench signs the client's access token itself.
-    sqlx::query(
-        "INSERT INTO users (id, username, username_key, full_name, address, role, \
-         password_hash, created_at, updated_at) \
-         VALUES (?, 'bench-client', 'bench-client', 'Bench Client', NULL, 'client', '!', ?, ?)",
-    )
-    .bind(&client_id)
-    .bind(now)
-    .bind(now)
+    iems_db::statement(&sql::users::insert(&sql::users::NewUser {
+        id: &client_id,
+        username: "bench-client",
+        username_key: "bench-client",
+        full_name: "Bench Client",
+        address: None,
+        role: Role::Client,
+        password_hash: "!",
+        created_at_ms: now,
+    }))
     .execute(&pool)
     .await
     .context("seeding the client")?;
@@ -444,26 +447,24 @@ async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
 }
 
 async fn insert_devices(pool: &Pool, owner: &str, ids: &[String], now: i64) -> anyhow::Result<()> {
+    // The API's insert, one row each, in one transaction.
     let mut tx = pool.begin().await?;
-    let numbered: Vec<(usize, &String)> =
-        ids.iter().enumerate().map(|(i, id)| (i + 1, id)).collect();
-    // Seven bound parameters a row.
-    insert_rows(
-        &mut tx,
-        "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) ",
-        &numbered,
-        |mut row, &(number, id)| {
-            row.push_bind(id.as_str())
-                .push_bind(format!("Meter {number:03}"))
-                .push_bind(format!("Bench Street {number}"))
-                .push_bind(MAX_HOURLY_UWH)
-                .push_bind(owner)
-                .push_bind(now)
-                .push_bind(now);
-        },
-    )
-    .await
-    .context("seeding the devices")?;
+    for (i, id) in ids.iter().enumerate() {
+        let number = i + 1;
+        let device = sql::devices::NewDevice {
+            id,
+            name: &format!("Meter {number:03}"),
+            address: Some(&format!("Bench Street {number}")),
+            max_hourly_uwh: MAX_HOURLY_UWH,
+            max_power_w: None,
+            owner_id: Some(owner),
+            created_at_ms: now,
+        };
+        iems_db::statement(&sql::devices::insert(&device))
+            .execute(&mut *tx)
+            .await
+            .context("seeding the devices")?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -132,9 +132,16 @@ async fn add_devices(
     let mut ids = Vec::with_capacity(count);
     for _ in 0..count {
         let id = uuid::Uuid::new_v4();
-        sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'bench', ?, 0, 0)")
-            .bind(id.to_string())
-            .bind(max_hourly_uwh)
+        let device = iems_shared::sql::devices::NewDevice {
+            id: &id.to_string(),
+            name: "bench",
+            address: None,
+            max_hourly_uwh,
+            max_power_w: None,
+            owner_id: None,
+            created_at_ms: 0,
+        };
+        iems_db::statement(&iems_shared::sql::devices::insert(&device))
             .execute(pool)
             .await?;
         ids.push(id);

@@ -66,10 +66,21 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     let pool = database.pool(1).await?;
     let chat_user = uuid::Uuid::new_v4().to_string();
     let target_user = uuid::Uuid::new_v4().to_string();
-    sqlx::query("INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) VALUES (?, 'bench', 'bench', 'Bench', 'client', 'x', 0, 0)")
-        .bind(&chat_user)
-        .execute(&pool)
-        .await?;
+    // No one signs in (the bench signs its tokens), so no password hash.
+    iems_db::statement(&iems_shared::sql::users::insert(
+        &iems_shared::sql::users::NewUser {
+            id: &chat_user,
+            username: "bench",
+            username_key: "bench",
+            full_name: "Bench",
+            address: None,
+            role: Role::Client,
+            password_hash: "x",
+            created_at_ms: 0,
+        },
+    ))
+    .execute(&pool)
+    .await?;
     pool.close().await;
 
     let keys = generate_keypair();

@@ -3,7 +3,9 @@
 
 use iems_db::Pool;
 use iems_shared::consumption::policy::DeviceLimits;
+use iems_shared::sql;
 use iems_shared::Energy;
+use sqlx::Row;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -59,18 +61,21 @@ impl DeviceCache {
             }
         }
         let key = id.hyphenated().to_string();
-        let row: Option<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT id, max_hourly_uwh, max_power_w, owner_id FROM devices WHERE id = ?",
-        )
-        .bind(&key)
-        .fetch_optional(pool)
-        .await?;
-        let info = row.map(|(id, max_hourly_uwh, max_power_w, owner_id)| DeviceInfo {
-            id,
-            max_hourly_uwh,
-            max_power_w,
-            owner_id,
-        });
+        let row = sqlx::query(sql::devices::BY_ID)
+            .bind(&key)
+            .fetch_optional(pool)
+            .await?;
+        // Columns as in `sql::devices::COLUMNS`.
+        let info = row
+            .map(|row| -> Result<DeviceInfo, sqlx::Error> {
+                Ok(DeviceInfo {
+                    id: row.try_get(0)?,
+                    max_hourly_uwh: row.try_get(3)?,
+                    max_power_w: row.try_get(6)?,
+                    owner_id: row.try_get(4)?,
+                })
+            })
+            .transpose()?;
         self.remember(id, info.clone());
         Ok(info)
     }

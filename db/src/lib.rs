@@ -8,8 +8,10 @@
 //! The migrations of each dialect are embedded in the binary and applied
 //! idempotently: a second run changes nothing.
 
-use sqlx::any::AnyPoolOptions;
+use iems_shared::sql::{Dialect, Statement, Value};
+use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::query::Query;
 use sqlx::{Executor, MySql};
 use std::time::Duration;
 
@@ -59,6 +61,14 @@ impl Backend {
         }
     }
 
+    /// The dialect of the shared statements (`iems_shared::sql`) on this backend.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Backend::Sqlite => Dialect::Sqlite,
+            Backend::Mysql => Dialect::Mysql,
+        }
+    }
+
     /// The backend a pool was opened on.
     pub fn of_pool(pool: &Pool) -> Backend {
         match pool.connect_options().database_url.scheme() {
@@ -66,6 +76,19 @@ impl Backend {
             _ => Backend::Mysql,
         }
     }
+}
+
+/// A shared statement (`iems_shared::sql`) with its values bound, to run with
+/// `.execute(pool)` or fetch from: the same text the functions run.
+pub fn statement(statement: &Statement) -> Query<'_, sqlx::Any, AnyArguments<'_>> {
+    statement
+        .params
+        .iter()
+        .fold(sqlx::query(statement.sql), |query, value| match value {
+            Value::Null => query.bind(None::<String>),
+            Value::Int(i) => query.bind(*i),
+            Value::Text(t) => query.bind(t.as_str()),
+        })
 }
 
 /// The URL with any password replaced, for logs and error messages.

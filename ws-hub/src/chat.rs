@@ -44,12 +44,8 @@ pub(crate) async fn store(
     validate_client_msg_id(client_msg_id)?;
     authorize(pool, claims, conversation_id).await?;
     let now = chrono::Utc::now().timestamp_millis();
-    // A retry keeps the first message. MySQL: a no-op update rather than `INSERT
-    // IGNORE`, which would also swallow a foreign key violation.
-    let on_retry = match backend {
-        Backend::Sqlite => "ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
-        Backend::Mysql => "ON DUPLICATE KEY UPDATE id = id",
-    };
+    // A retry keeps the first message.
+    let on_retry = backend.dialect().keep_existing("sender_id, client_msg_id");
     sqlx::query(&format!(
         "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?) {on_retry}"
@@ -96,13 +92,12 @@ pub(crate) async fn mark_read(
     up_to_id: &str,
 ) -> Result<(), ApiError> {
     authorize(pool, claims, conversation_id).await?;
-    let seq: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM chat_messages WHERE id = ? AND conversation_id = ?")
-            .bind(up_to_id)
-            .bind(conversation_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(internal)?;
+    let seq: Option<i64> = sqlx::query_scalar(sql::chat::SEQ_OF_MESSAGE)
+        .bind(up_to_id)
+        .bind(conversation_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(internal)?;
     let seq = seq.ok_or_else(|| ApiError::not_found("message"))?;
     let side = if claims.is_admin() {
         "support"

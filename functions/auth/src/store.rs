@@ -1,8 +1,9 @@
 //! The auth component's SQL: users and refresh tokens, all through [`Db`].
 
-use fn_common::db::{Backend, Db, DbError, Param, Row};
+use fn_common::db::{Db, DbError, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest, Role};
 use iems_shared::model::{Page, User};
+use iems_shared::sql;
 use iems_shared::time::rfc3339_ms;
 use iems_shared::{ApiError, ErrorCode};
 
@@ -51,21 +52,16 @@ pub struct NewUser<'a> {
 pub fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User, ApiError> {
     let id = fn_common::new_id();
     let now = fn_common::now_ms();
-    let result = db.run(
-        "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            id.as_str().into(),
-            new.username.into(),
-            new.username_key.as_str().into(),
-            new.full_name.into(),
-            new.address.into(),
-            new.role.as_str().into(),
-            new.password_hash.into(),
-            now.into(),
-            now.into(),
-        ],
-    );
+    let result = db.run_statement(sql::users::insert(&sql::users::NewUser {
+        id: &id,
+        username: new.username,
+        username_key: &new.username_key,
+        full_name: new.full_name,
+        address: new.address,
+        role: new.role,
+        password_hash: new.password_hash,
+        created_at_ms: now,
+    }));
     match result {
         Ok(()) => Ok(User {
             id,
@@ -229,11 +225,7 @@ pub fn refresh_by_hash(db: &Db, hash: &str) -> Result<Option<RefreshRow>, DbErro
 /// two concurrent refreshes of one cookie wait for each other instead of
 /// deadlocking.
 pub fn refresh_by_hash_for_update(db: &Db, hash: &str) -> Result<Option<RefreshRow>, DbError> {
-    let lock = match db.backend() {
-        Backend::Sqlite => "",
-        Backend::Mysql => " FOR UPDATE",
-    };
-    refresh_query(db, hash, lock)
+    refresh_query(db, hash, db.backend().dialect().for_update())
 }
 
 fn refresh_query(db: &Db, hash: &str, lock: &str) -> Result<Option<RefreshRow>, DbError> {

@@ -8,6 +8,7 @@
 //!   the secret variable `mysql_url`, which the component's `allowed_outbound_hosts`
 //!   must allow.
 
+use iems_shared::sql::{Dialect, Statement};
 use iems_shared::{ApiError, ErrorCode};
 use spin_sdk::mysql::{self, DbValue, ParameterValue};
 use spin_sdk::sqlite3::{self, Value as SqliteValue};
@@ -23,6 +24,17 @@ pub enum Param {
     Text(String),
     /// SQL NULL.
     Null,
+}
+
+impl From<iems_shared::sql::Value> for Param {
+    fn from(v: iems_shared::sql::Value) -> Self {
+        use iems_shared::sql::Value;
+        match v {
+            Value::Null => Param::Null,
+            Value::Int(i) => Param::Int(i),
+            Value::Text(t) => Param::Text(t),
+        }
+    }
 }
 
 impl From<i64> for Param {
@@ -235,6 +247,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The dialect of the shared statements (`iems_shared::sql`) on this backend.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Backend::Sqlite => Dialect::Sqlite,
+            Backend::Mysql => Dialect::Mysql,
+        }
+    }
+
     /// Parses `db_backend` (`sqlite` or `mysql`; `mariadb` is accepted too).
     pub fn parse(value: &str) -> Result<Backend, DbError> {
         match value.trim().to_ascii_lowercase().as_str() {
@@ -292,6 +312,12 @@ impl Db {
             Conn::Sqlite(_) => Backend::Sqlite,
             Conn::Mysql(_) => Backend::Mysql,
         }
+    }
+
+    /// Runs a shared statement (`iems_shared::sql`) that returns no rows.
+    pub fn run_statement(&self, statement: Statement) -> Result<(), DbError> {
+        let params: Vec<Param> = statement.params.into_iter().map(Param::from).collect();
+        self.run(statement.sql, &params)
     }
 
     /// Runs a query and returns its rows.

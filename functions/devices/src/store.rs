@@ -3,10 +3,9 @@
 use fn_common::db::{Db, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest};
 use iems_shared::model::{Device, MeterEventView, Page};
+use iems_shared::sql::{self, devices::COLUMNS};
 use iems_shared::time::rfc3339_ms;
 use iems_shared::{ApiError, Energy};
-
-const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w";
 
 fn device_from(row: &Row) -> Result<Device, ApiError> {
     Ok(Device {
@@ -38,26 +37,21 @@ pub struct NewDevice {
 pub fn insert(db: &Db, new: NewDevice) -> Result<Device, ApiError> {
     let id = fn_common::new_id();
     let now = fn_common::now_ms();
-    db.run(
-        "INSERT INTO devices (id, name, address, max_hourly_uwh, max_power_w, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            id.as_str().into(),
-            new.name.into(),
-            new.address.into(),
-            new.max_hourly.uwh().into(),
-            new.max_power_w.into(),
-            new.owner_id.into(),
-            now.into(),
-            now.into(),
-        ],
-    )?;
+    db.run_statement(sql::devices::insert(&sql::devices::NewDevice {
+        id: &id,
+        name: &new.name,
+        address: new.address.as_deref(),
+        max_hourly_uwh: new.max_hourly.uwh(),
+        max_power_w: new.max_power_w,
+        owner_id: new.owner_id.as_deref(),
+        created_at_ms: now,
+    }))?;
     by_id(db, &id)?.ok_or_else(ApiError::internal)
 }
 
 /// The device with this id.
 pub fn by_id(db: &Db, id: &str) -> Result<Option<Device>, ApiError> {
-    let sql = format!("SELECT {COLUMNS} FROM devices WHERE id = ?");
-    db.query_opt(&sql, &[id.into()])?
+    db.query_opt(sql::devices::BY_ID, &[id.into()])?
         .as_ref()
         .map(device_from)
         .transpose()
@@ -153,7 +147,7 @@ pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
 /// Whether `user_id` names an existing client.
 pub fn is_client(db: &Db, user_id: &str) -> Result<bool, ApiError> {
     Ok(db
-        .query_opt(iems_shared::sql::users::IS_CLIENT, &[user_id.into()])?
+        .query_opt(sql::users::IS_CLIENT, &[user_id.into()])?
         .is_some())
 }
 

@@ -18,19 +18,17 @@ pub struct VisibleDevice {
 
 /// The device `id` if the caller may see it, 404 `not_found` otherwise.
 pub fn device(db: &Db, claims: &Claims, id: &str) -> Result<VisibleDevice, ApiError> {
-    let row = db.query_opt(
-        "SELECT id, max_hourly_uwh, owner_id FROM devices WHERE id = ?",
-        &[Param::from(id)],
-    )?;
+    // Columns as in `sql::devices::COLUMNS`.
+    let row = db.query_opt(sql::devices::BY_ID, &[Param::from(id)])?;
     let Some(row) = row else {
         return Err(rule::device_not_found());
     };
-    if !rule::may_see_device(claims, row.opt_text(2)?.as_deref()) {
+    if !rule::may_see_device(claims, row.opt_text(4)?.as_deref()) {
         return Err(rule::device_not_found());
     }
     Ok(VisibleDevice {
         id: row.text(0)?,
-        max_hourly_uwh: row.int(1)?,
+        max_hourly_uwh: row.int(3)?,
     })
 }
 

@@ -148,7 +148,7 @@ pub fn messages(db: &Db, req: &Req, claims: &Claims, raw_id: &str) -> Result<Res
             };
             let id = params::path_id("message", raw).map_err(|_| invalid())?;
             db.query_opt(
-                "SELECT seq FROM chat_messages WHERE id = ? AND conversation_id = ?",
+                iems_shared::sql::chat::SEQ_OF_MESSAGE,
                 &[Param::from(id), Param::from(client_id.as_str())],
             )?
             .ok_or_else(invalid)?

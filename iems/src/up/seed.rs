@@ -5,6 +5,7 @@ use anyhow::Context;
 use iems_db::Pool;
 use iems_shared::domain::{validate_password, Role, Username};
 use iems_shared::identity::{generate_password, hash_password};
+use iems_shared::sql;
 
 /// A user account created now, with the password to show once.
 #[derive(Debug)]
@@ -48,19 +49,16 @@ async fn insert_user(
 ) -> anyhow::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let hash = hash_password(password)?;
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(username.as_str())
-    .bind(username.key())
-    .bind(full_name)
-    .bind(role.as_str())
-    .bind(hash)
-    .bind(now)
-    .bind(now)
+    iems_db::statement(&sql::users::insert(&sql::users::NewUser {
+        id: &id,
+        username: username.as_str(),
+        username_key: &username.key(),
+        full_name,
+        address: None,
+        role,
+        password_hash: &hash,
+        created_at_ms: now_ms(),
+    }))
     .execute(pool)
     .await
     .with_context(|| format!("creating user {}", username.as_str()))?;
@@ -110,17 +108,15 @@ pub async fn ensure_demo(pool: &Pool, password: Option<&str>) -> anyhow::Result<
     let owner = insert_user(pool, &username, "Demo Client", Role::Client, &password).await?;
     for (name, address, max_kwh) in DEMO_DEVICES {
         let limit = iems_shared::domain::parse_max_hourly_kwh(max_kwh).expect("a valid limit");
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(name)
-        .bind(address)
-        .bind(limit.uwh())
-        .bind(&owner)
-        .bind(now)
-        .bind(now)
+        iems_db::statement(&sql::devices::insert(&sql::devices::NewDevice {
+            id: &uuid::Uuid::new_v4().to_string(),
+            name,
+            address: Some(address),
+            max_hourly_uwh: limit.uwh(),
+            max_power_w: None,
+            owner_id: Some(&owner),
+            created_at_ms: now_ms(),
+        }))
         .execute(pool)
         .await?;
     }
