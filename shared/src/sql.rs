@@ -91,3 +91,50 @@ impl Statement {
         Statement { sql, params }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    #[test]
+    fn builders_give_each_placeholder_its_value() {
+        let user = users::insert(&users::NewUser {
+            id: "u",
+            username: "Ann",
+            username_key: "ann",
+            full_name: "Ann",
+            address: None,
+            role: Role::Client,
+            password_hash: "h",
+            created_at_ms: 7,
+        });
+        assert_eq!(user.sql.matches('?').count(), user.params.len());
+        assert_eq!(user.params[4], Value::Null);
+        assert_eq!(user.params[5], Value::Text("client".into()));
+        let device = devices::insert(&devices::NewDevice {
+            id: "d",
+            name: "m",
+            address: Some("a"),
+            max_hourly_uwh: 5,
+            max_power_w: None,
+            owner_id: Some("u"),
+            created_at_ms: 7,
+        });
+        assert_eq!(device.sql.matches('?').count(), device.params.len());
+        assert!(devices::BY_ID.contains(devices::COLUMNS));
+    }
+
+    #[test]
+    fn dialects_differ_only_where_they_must() {
+        assert_eq!(
+            Dialect::Sqlite.keep_existing("a, b"),
+            "ON CONFLICT (a, b) DO NOTHING"
+        );
+        assert!(Dialect::Mysql
+            .keep_existing("a")
+            .starts_with("ON DUPLICATE KEY"));
+        assert_eq!(Dialect::Sqlite.for_update(), "");
+        assert_eq!(Dialect::Mysql.for_update(), " FOR UPDATE");
+    }
+}
