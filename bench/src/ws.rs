@@ -48,9 +48,11 @@ type Events = mpsc::UnboundedSender<(usize, Instant)>;
 
 /// Runs the benchmark and prints the summary line.
 pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
+    // At least the alert target, the chat client and one admin.
     let conns = args
         .connections
-        .unwrap_or(if args.quick { 1000 } else { 10_000 });
+        .unwrap_or(if args.quick { 1000 } else { 10_000 })
+        .max(3);
     let admins = args.admins.min(conns.saturating_sub(2)).max(1);
     let alerts = if args.quick {
         args.alerts.min(100)
@@ -64,24 +66,41 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     let database = TestDatabase::create(Backend::Sqlite).await;
     let db_url = database.url().to_owned();
     let pool = database.pool(1).await?;
-    let chat_user = uuid::Uuid::new_v4().to_string();
-    let target_user = uuid::Uuid::new_v4().to_string();
-    // No one signs in (the bench signs its tokens), so no password hash.
-    iems_db::statement(&iems_shared::sql::users::insert(
-        &iems_shared::sql::users::NewUser {
-            id: &chat_user,
-            username: "bench",
-            username_key: "bench",
-            full_name: "Bench",
-            address: None,
-            role: Role::Client,
-            password_hash: "x",
-            created_at_ms: 0,
-        },
-    ))
-    .execute(&pool)
-    .await?;
+    // Connection 0: the alert target; 1: the chat client; 2..2+admins: admins;
+    // the rest idle clients. The hub accepts tokens of existing users only, so
+    // every one is a user (no one signs in: no password hash).
+    let users: Vec<(String, Role)> = (0..conns)
+        .map(|i| {
+            let role = if (2..2 + admins).contains(&i) {
+                Role::Admin
+            } else {
+                Role::Client
+            };
+            (uuid::Uuid::new_v4().to_string(), role)
+        })
+        .collect();
+    let mut tx = pool.begin().await?;
+    for (i, (id, role)) in users.iter().enumerate() {
+        let username = format!("bench-{i}");
+        iems_db::statement(&iems_shared::sql::users::insert(
+            &iems_shared::sql::users::NewUser {
+                id,
+                username: &username,
+                username_key: &username,
+                full_name: "Bench",
+                address: None,
+                role: *role,
+                password_hash: "x",
+                created_at_ms: 0,
+            },
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     pool.close().await;
+    let target_user = users[0].0.clone();
+    let chat_user = users[1].0.clone();
 
     let keys = generate_keypair();
     let signer = TokenSigner::from_pem(&keys.private_pem)?;
@@ -112,7 +131,6 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     .await;
     let bus = Bus::connect(&BusConfig::amqp(args.amqp_url.clone(), namespace)).await?;
 
-    // Connection 0: the alert target; 1: the chat client; 2..2+admins: admins; the rest idle clients.
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let fanout_seen = Arc::new(AtomicUsize::new(0));
     let fanout_done = Arc::new(Notify::new());
@@ -121,14 +139,8 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     let mut opened = 0;
     let semaphore = Arc::new(tokio::sync::Semaphore::new(100));
     let mut tasks = Vec::with_capacity(conns);
-    for i in 0..conns {
-        let (id, role) = match i {
-            0 => (target_user.clone(), Role::Client),
-            1 => (chat_user.clone(), Role::Client),
-            i if (2..2 + admins).contains(&i) => (uuid::Uuid::new_v4().to_string(), Role::Admin),
-            _ => (uuid::Uuid::new_v4().to_string(), Role::Client),
-        };
-        let tok = token(&id, role)?;
+    for (id, role) in &users {
+        let tok = token(id, *role)?;
         let addr = addr.clone();
         let permit = semaphore.clone().acquire_owned().await?;
         tasks.push(tokio::spawn(async move {
