@@ -8,7 +8,6 @@ mod common;
 use common::proxy::CuttableProxy;
 use common::{amqp_bus, events, message, publish_all, reading, wait_handled, Running, TestDb};
 use iems_broker_adapter::AdapterConfig;
-use iems_db::testing::backend_from_env;
 use iems_db::Backend;
 use iems_messaging::Bus;
 use iems_shared::consumption::Reading;
@@ -262,9 +261,6 @@ async fn outage_waits(
 /// the outage, dead-lettering every reading; held, none is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mysql_outage_holds_the_readings_instead_of_dead_lettering_them() {
-    if backend_from_env() != Backend::Mysql {
-        return; // the MySQL run of the test command covers it
-    }
     let db = TestDb::on(Backend::Mysql).await;
     let upstream: std::net::SocketAddr = db.database.mysql_host().unwrap().parse().unwrap();
     let proxy = CuttableProxy::start(upstream).await;
@@ -286,9 +282,6 @@ async fn a_mysql_outage_holds_the_readings_instead_of_dead_lettering_them() {
 /// SQLite held by another writer for longer than its busy timeout (10 s).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_sqlite_database_holds_the_readings_instead_of_dead_lettering_them() {
-    if backend_from_env() != Backend::Sqlite {
-        return;
-    }
     let db = TestDb::on(Backend::Sqlite).await;
     let holder = db.database.pool(1).await.unwrap();
     outage_waits(&db, db.pool.clone(), async {

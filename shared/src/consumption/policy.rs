@@ -149,13 +149,6 @@ pub struct Step {
     pub gap: bool,
 }
 
-impl Step {
-    /// True when the step is recorded as a meter event (a reset or a gap).
-    pub fn is_event(&self) -> bool {
-        self.reset || self.gap
-    }
-}
-
 impl ReadingPolicy {
     /// Checks a reading's timestamp against the time it was received.
     pub fn check_time(&self, reading: &Reading, received_ms: i64) -> Result<(), Refusal> {
