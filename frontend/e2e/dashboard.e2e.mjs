@@ -1,6 +1,6 @@
 // End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
 // new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
-import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap, startOfTodayUtc } from './lib.mjs';
+import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap } from './lib.mjs';
 import { dismissToasts, expectText, signIn, waitForFilledChart } from './pages.mjs';
 
 const config = readConfig();
@@ -87,8 +87,7 @@ await run.step('readings arrive: the day chart fills in and an alert toast appea
   if (!config.simulate) {
     throw new Error('set IEMS_E2E_SIMULATE_CMD to a command that plays readings for {device_id} from {start} (see the README)');
   }
-  const start = startOfTodayUtc();
-  await runSimulator(config.simulate, { device_id: deviceId, start, count: String(readingsThroughNow(start)), url: config.baseUrl });
+  await runSimulator(config.simulate, { device_id: deviceId, ...readingsThroughNow(), url: config.baseUrl });
   await waitForFilledChart(client, config.timeoutMs);
   await expectText(client, 'Hourly limit exceeded', config.timeoutMs);
   // The current hour's card follows the live consumption updates (at most one a second per device).

@@ -16,7 +16,7 @@ export function readConfig(env = process.env) {
     adminUser: env.IEMS_E2E_ADMIN_USER,
     adminPassword: env.IEMS_E2E_ADMIN_PASSWORD,
     chromium: env.IEMS_E2E_CHROMIUM ?? '/usr/bin/chromium',
-    // A shell command that plays readings for the new device; {device_id}, {start}, {count}, {url} are filled in.
+    // A shell command that plays readings for the new device; {device_id}, {start}, {count}, {step}, {url} are filled in.
     simulate: env.IEMS_E2E_SIMULATE_CMD ?? '',
     screenshots: path.resolve(env.IEMS_E2E_SCREENSHOTS ?? path.join(here, '..', 'docs', 'screenshots')),
     failures: path.join(here, 'out'),
@@ -108,15 +108,17 @@ export function runSimulator(command, values) {
 }
 
 /**
- * Readings at 10-minute steps from `start` through the first step after `now`, at least two: played
- * from midnight, they fill today's chart up to the current hour, which then has consumption too.
+ * The readings to play so that today's chart fills in up to the current hour and that hour has
+ * consumption too, whatever the time of day: 5-minute steps from about midnight UTC to a last
+ * reading `leadMinutes` after `now`. That is inside the reading policy's 5 minutes of clock lead,
+ * and it puts at least `leadMinutes` of a step (at least 0.8 of a step's energy) in the current
+ * hour even in its first seconds. Returns `{ start, count, step }` for the simulate command.
  */
-export function readingsThroughNow(start, now = new Date(), stepMinutes = 10) {
-  const steps = Math.floor((now.getTime() - new Date(start).getTime()) / (stepMinutes * 60_000));
-  return Math.max(2, steps + 2);
-}
-
-/** Midnight UTC today in RFC 3339: readings from then on land in today's chart (the browsers use UTC). */
-export function startOfTodayUtc(now = new Date()) {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString().replace('.000Z', 'Z');
+export function readingsThroughNow(now = new Date(), stepMinutes = 5, leadMinutes = 4) {
+  const stepMs = stepMinutes * 60_000;
+  const end = Math.floor((now.getTime() + leadMinutes * 60_000) / 1000) * 1000;
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const steps = Math.max(1, Math.floor((end - midnight) / stepMs));
+  const start = new Date(end - steps * stepMs).toISOString().replace('.000Z', 'Z');
+  return { start, count: String(steps + 1), step: `${stepMinutes}m` };
 }
