@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod consumption;
+pub mod cost;
 pub mod domain;
 pub mod energy;
 pub mod error;
@@ -19,5 +20,6 @@ pub mod static_path;
 pub mod time;
 pub mod wire;
 
+pub use cost::{Money, Price};
 pub use energy::Energy;
 pub use error::{ApiError, ErrorCode};

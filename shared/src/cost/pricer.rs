@@ -1,0 +1,283 @@
+//! Prices a device's hourly totals under its tariff history.
+//!
+//! Each quarter hour takes the price of the tariff assigned at its start
+//! ([`TariffTimeline`]): a time-of-use price by local wall time in the
+//! tariff's zone, a dynamic price from the slot containing it, nothing when no
+//! tariff is assigned or the slot is missing. Work is O(rows × log) (a binary
+//! search each in the timeline, the zone's transitions and the series).
+
+use super::buckets::{into_cost_buckets, standing_charges, BucketCost};
+use super::dynamic::DynamicPrices;
+use super::hour::{hour_cost, mean_price, QuarterPrices};
+use super::money::{Currency, Money, Price};
+use super::tariff::{PriceRule, Tariff, QUARTER_MS};
+use super::timeline::{TariffId, TariffTimeline};
+use crate::time::day_window;
+use crate::{ApiError, Energy};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The most local days whose standing charge one call lists (about 110 years).
+pub const MAX_STANDING_DAYS: usize = 40_000;
+
+/// A tariff with its price series (empty unless dynamic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricedTariff {
+    /// The validated tariff.
+    pub tariff: Tariff,
+    /// The uploaded prices of a dynamic tariff.
+    pub series: DynamicPrices,
+}
+
+/// One hourly row with its cost and the mean price used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PricedHour {
+    /// The UTC hour's start, unix ms.
+    pub hour_start_ms: i64,
+    /// The hour's energy.
+    pub energy: Energy,
+    /// Its cost; `None` when unpriced.
+    pub cost: Option<Money>,
+    /// The mean of its quarter prices; `None` when a quarter has none.
+    pub price: Option<Price>,
+}
+
+/// A device's tariff history with the tariffs it references.
+#[derive(Debug, Clone)]
+pub struct Pricer {
+    timeline: TariffTimeline,
+    tariffs: BTreeMap<TariffId, PricedTariff>,
+    currency: Option<Currency>,
+}
+
+impl Pricer {
+    /// A pricer; the tariffs must share one currency (costs are summed). A
+    /// tariff id in the timeline but not in `tariffs` prices as unpriced.
+    pub fn new(
+        timeline: TariffTimeline,
+        tariffs: BTreeMap<TariffId, PricedTariff>,
+    ) -> Result<Self, ApiError> {
+        let mut currency = None;
+        for t in tariffs.values() {
+            match currency {
+                None => currency = Some(t.tariff.currency),
+                Some(c) if c != t.tariff.currency => return Err(ApiError::invalid(
+                    "currency",
+                    format!(
+                        "currency: the tariffs of one device must share one currency ({c} and {})",
+                        t.tariff.currency
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok(Pricer {
+            timeline,
+            tariffs,
+            currency,
+        })
+    }
+
+    /// The currency of the costs (`None` when there is no tariff at all).
+    pub fn currency(&self) -> Option<Currency> {
+        self.currency
+    }
+
+    /// The tariff history.
+    pub fn timeline(&self) -> &TariffTimeline {
+        &self.timeline
+    }
+
+    fn tariff_at(&self, at_ms: i64) -> Option<&PricedTariff> {
+        self.tariffs.get(self.timeline.tariff_at(at_ms)?)
+    }
+
+    /// The price in force at `at_ms`, if any.
+    pub fn price_at(&self, at_ms: i64) -> Option<Price> {
+        let t = self.tariff_at(at_ms)?;
+        match t.tariff.rule {
+            PriceRule::Dynamic { .. } => t.series.price_at(at_ms),
+            _ => t.tariff.static_price_at(at_ms),
+        }
+    }
+
+    /// The prices of the four quarter hours of the hour starting at `hour_start_ms`.
+    pub fn quarter_prices(&self, hour_start_ms: i64) -> QuarterPrices {
+        [0, 1, 2, 3].map(|q| self.price_at(hour_start_ms.saturating_add(q * QUARTER_MS)))
+    }
+
+    /// The cost of one hour's energy (see [`hour_cost`]).
+    pub fn hour_cost(&self, hour_start_ms: i64, energy: Energy) -> Option<Money> {
+        hour_cost(energy, self.quarter_prices(hour_start_ms))
+    }
+
+    /// Prices hourly rows `(hour_start_ms, energy)`, in their order.
+    pub fn price_rows(&self, rows: &[(i64, Energy)]) -> Vec<PricedHour> {
+        rows.iter()
+            .map(|&(hour_start_ms, energy)| {
+                let quarters = self.quarter_prices(hour_start_ms);
+                PricedHour {
+                    hour_start_ms,
+                    energy,
+                    cost: hour_cost(energy, quarters),
+                    price: mean_price(quarters),
+                }
+            })
+            .collect()
+    }
+
+    /// Energy, cost and unpriced energy per bucket (edges as in
+    /// [`into_cost_buckets`]) of hourly rows sorted by hour.
+    pub fn buckets(&self, rows: &[(i64, Energy)], edges: &[i64]) -> Vec<BucketCost> {
+        let priced: Vec<_> = self
+            .price_rows(rows)
+            .into_iter()
+            .map(|h| (h.hour_start_ms, h.energy, h.cost))
+            .collect();
+        into_cost_buckets(&priced, edges)
+    }
+
+    /// The local days (in the zone of the tariff assigned at their start)
+    /// starting in `[from_ms, to_ms)`, with that tariff's standing charge; at
+    /// most [`MAX_STANDING_DAYS`]. Days without a tariff are not charged.
+    pub fn standing_days(&self, from_ms: i64, to_ms: i64) -> Vec<(i64, Money)> {
+        let mut days = Vec::new();
+        for (start, end, id) in self.timeline.segments(from_ms, to_ms) {
+            let Some(t) = id.and_then(|id| self.tariffs.get(id)) else {
+                continue;
+            };
+            let (tz, charge) = (t.tariff.tz, t.tariff.standing_charge_per_day);
+            let Some(first) = DateTime::<Utc>::from_timestamp_millis(start) else {
+                continue;
+            };
+            let mut date: NaiveDate = first.with_timezone(&tz).date_naive();
+            while days.len() < MAX_STANDING_DAYS {
+                let day_start = day_window(date, tz).0.timestamp_millis();
+                if day_start >= end {
+                    break;
+                }
+                if day_start >= start {
+                    days.push((day_start, charge));
+                }
+                match date.succ_opt() {
+                    Some(next) => date = next,
+                    None => break,
+                }
+            }
+        }
+        days
+    }
+
+    /// The standing charge per bucket: each bucket gets the charge of every
+    /// local day that starts inside it (see [`standing_charges`]).
+    pub fn standing_charges(&self, edges: &[i64]) -> Vec<Money> {
+        match (edges.first(), edges.last()) {
+            (Some(&lo), Some(&hi)) => standing_charges(&self.standing_days(lo, hi), edges),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::tariff::TariffSpec;
+
+    const H: i64 = 3_600_000;
+    const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, a Thursday
+
+    fn tariff(json: serde_json::Value) -> PricedTariff {
+        let tariff = serde_json::from_value::<TariffSpec>(json)
+            .unwrap()
+            .validate()
+            .unwrap();
+        PricedTariff {
+            tariff,
+            series: DynamicPrices::default(),
+        }
+    }
+
+    fn flat(price: &str, charge: &str) -> PricedTariff {
+        tariff(
+            serde_json::json!({"kind": "flat", "currency": "EUR", "tz": "UTC",
+            "price_per_kwh": price, "standing_charge_per_day": charge}),
+        )
+    }
+
+    #[test]
+    fn an_assignment_mid_hour_prices_quarters_apart() {
+        let timeline = TariffTimeline::new(
+            vec![(T0, "a".into()), (T0 + H + 30 * 60_000, "b".into())],
+            vec![],
+        );
+        let tariffs = BTreeMap::from([
+            ("a".into(), flat("0.10", "0")),
+            ("b".into(), flat("0.30", "0")),
+        ]);
+        let pricer = Pricer::new(timeline, tariffs).unwrap();
+        let kwh = Energy::from_uwh(1_000_000_000);
+        let rows = pricer.price_rows(&[
+            (T0 - H, kwh),
+            (T0, kwh),
+            (T0 + H, kwh),
+            (T0 + 2 * H, Energy::ZERO),
+        ]);
+        assert_eq!(rows[0].cost, None);
+        assert_eq!(rows[1].cost, Some(Money::from_micros(100_000)));
+        assert_eq!(rows[2].cost, Some(Money::from_micros(200_000)));
+        assert_eq!(rows[2].price, Some(Price::from_micros(200_000)));
+        assert_eq!(rows[3].cost, Some(Money::ZERO));
+        let buckets = pricer.buckets(&[(T0 - H, kwh), (T0, kwh)], &[T0 - H, T0 + H]);
+        assert_eq!(buckets[0].unpriced_energy, kwh);
+        assert_eq!(buckets[0].cost, Money::from_micros(100_000));
+    }
+
+    #[test]
+    fn dynamic_slots_and_missing_slots() {
+        let mut t = tariff(
+            serde_json::json!({"kind": "dynamic", "currency": "EUR", "tz": "UTC", "slot_minutes": 15}),
+        );
+        t.series = DynamicPrices::parse_csv(15, "start,price\n2026-01-01T00:00:00Z,0.1\n2026-01-01T00:15:00Z,0.2\n2026-01-01T00:30:00Z,-0.3\n2026-01-01T00:45:00Z,0.4\n2026-01-01T01:00:00Z,1").unwrap();
+        let pricer = Pricer::new(
+            TariffTimeline::new(vec![(0, "d".into())], vec![]),
+            BTreeMap::from([("d".into(), t)]),
+        )
+        .unwrap();
+        let kwh = Energy::from_uwh(2_000_000_000);
+        assert_eq!(pricer.hour_cost(T0, kwh), Some(Money::from_micros(200_000)));
+        assert_eq!(pricer.hour_cost(T0 + H, kwh), None);
+    }
+
+    #[test]
+    fn standing_charge_per_local_day_of_the_tariff() {
+        let berlin = tariff(
+            serde_json::json!({"kind": "flat", "currency": "EUR", "tz": "Europe/Berlin",
+            "price_per_kwh": "0.3", "standing_charge_per_day": "0.5"}),
+        );
+        let timeline = TariffTimeline::new(vec![(T0, "b".into())], vec![]);
+        let pricer = Pricer::new(timeline, BTreeMap::from([("b".into(), berlin)])).unwrap();
+        // Berlin days start at 23:00 UTC in winter; the first day starting at or after T0 is Jan 1 23:00Z.
+        let days = pricer.standing_days(T0 - 48 * H, T0 + 48 * H);
+        assert_eq!(
+            days,
+            vec![
+                (T0 + 23 * H, Money::from_micros(500_000)),
+                (T0 + 47 * H, Money::from_micros(500_000))
+            ]
+        );
+        let per_bucket = pricer.standing_charges(&[T0, T0 + 24 * H, T0 + 48 * H]);
+        assert_eq!(
+            per_bucket,
+            [Money::from_micros(500_000), Money::from_micros(500_000)]
+        );
+    }
+
+    #[test]
+    fn one_currency_per_device() {
+        let mut usd = flat("1", "0");
+        usd.tariff.currency = Currency::parse("c", "USD").unwrap();
+        let tariffs = BTreeMap::from([("a".into(), flat("1", "0")), ("b".into(), usd)]);
+        assert!(Pricer::new(TariffTimeline::default(), tariffs).is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! Where the month will end: spent so far plus the expected use of the hours
+//! left, and the budget thresholds that raise alerts.
+//!
+//! The method: *spent* is the month's hours from its start through the current
+//! (unfinished) hour. Each remaining whole hour after the current one is
+//! expected to use the mean of the same UTC hour of the week in the four most
+//! recent weeks before the current hour (for the next 7 days: the same hour 1,
+//! 2, 3 and 4 weeks earlier; further ahead, the same four weeks shifted back
+//! so that every sample is already measured). Only weeks at or after the
+//! device's first stored row count (a new device is averaged over the weeks it
+//! has; none → 0); a week without a row used nothing. Each expected hour is
+//! priced at its own price. A month's last hour that ends after the month's
+//! end (zones with :30 offsets) is left out of the projection.
+
+use super::buckets::into_cost_buckets;
+use super::money::{parse_micros, Money};
+use crate::consumption::HOUR_MS;
+use crate::{ApiError, Energy};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Milliseconds in a week.
+pub const WEEK_MS: i64 = 7 * 24 * HOUR_MS;
+/// The most hours projected (a month has at most 744, plus a clock change).
+pub const MAX_MONTH_HOURS: usize = 745;
+
+/// A month's spend and its projection to the month's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Projection {
+    /// Energy from the month's start through now.
+    pub spent_energy: Energy,
+    /// The cost of the priced part of `spent_energy`.
+    pub spent_cost: Money,
+    /// Spent plus the expected energy of the remaining hours.
+    pub projected_energy: Energy,
+    /// Spent cost plus the expected cost of the remaining hours.
+    pub projected_cost: Money,
+    /// Energy (spent or expected) that had no price, left out of the costs.
+    pub unpriced_energy: Energy,
+}
+
+/// The earliest hour [`project_month`] reads from its history.
+pub fn history_from_ms(now_ms: i64, month_start_ms: i64) -> i64 {
+    let current = now_ms.div_euclid(HOUR_MS) * HOUR_MS;
+    (current - 4 * WEEK_MS).min(month_start_ms.div_euclid(HOUR_MS) * HOUR_MS)
+}
+
+/// Projects the month `[month_start_ms, month_end_ms)` at `now_ms` from hourly
+/// rows `history` = `(hour_start_ms, energy)` covering at least
+/// [`history_from_ms`] through the current hour; `first_row_ms` is the device's
+/// first stored row ever; `price_hour(hour_start_ms, energy)` prices an hour
+/// (`None`: unpriced). Work is bounded by the rows plus [`MAX_MONTH_HOURS`] × 4.
+pub fn project_month(
+    history: &[(i64, Energy)],
+    first_row_ms: Option<i64>,
+    now_ms: i64,
+    month_start_ms: i64,
+    month_end_ms: i64,
+    price_hour: impl Fn(i64, Energy) -> Option<Money>,
+) -> Projection {
+    let mut p = Projection::default();
+    if month_end_ms <= month_start_ms {
+        return p;
+    }
+    let current = now_ms.div_euclid(HOUR_MS) * HOUR_MS;
+    let spent_end = (current + HOUR_MS).min(month_end_ms);
+    if spent_end > month_start_ms {
+        let mut hours: Vec<_> = history
+            .iter()
+            .filter(|&&(h, _)| h + HOUR_MS > month_start_ms && h < spent_end)
+            .map(|&(h, e)| (h, e, price_hour(h, e)))
+            .collect();
+        hours.sort_by_key(|h| h.0);
+        let b = into_cost_buckets(&hours, &[month_start_ms, spent_end]);
+        p.spent_energy = b[0].energy;
+        p.spent_cost = b[0].cost;
+        p.unpriced_energy = b[0].unpriced_energy;
+    }
+    p.projected_energy = p.spent_energy;
+    p.projected_cost = p.spent_cost;
+    let by_hour: HashMap<i64, Energy> = history.iter().copied().collect();
+    let first_hour = first_row_ms.map(|f| f.div_euclid(HOUR_MS) * HOUR_MS);
+    let mut hour = (current + HOUR_MS).max(month_start_ms.div_euclid(HOUR_MS) * HOUR_MS);
+    for _ in 0..MAX_MONTH_HOURS {
+        if hour < month_start_ms {
+            hour += HOUR_MS;
+            continue;
+        }
+        if hour + HOUR_MS > month_end_ms {
+            break;
+        }
+        let expected = expected_use(&by_hour, first_hour, current, hour);
+        if expected != Energy::ZERO {
+            p.projected_energy += expected;
+            match price_hour(hour, expected) {
+                Some(c) => p.projected_cost += c,
+                None => p.unpriced_energy += expected,
+            }
+        }
+        hour += HOUR_MS;
+    }
+    p
+}
+
+/// The mean use of `hour`'s hour of the week over the four most recent weeks
+/// measured before `current`, from `first_hour` on.
+fn expected_use(
+    by_hour: &HashMap<i64, Energy>,
+    first_hour: Option<i64>,
+    current: i64,
+    hour: i64,
+) -> Energy {
+    let Some(first) = first_hour else {
+        return Energy::ZERO;
+    };
+    // The fewest weeks back that land strictly before the current hour.
+    let k0 = (hour - current + 1 + WEEK_MS - 1)
+        .div_euclid(WEEK_MS)
+        .max(1);
+    let (mut sum, mut weeks) = (0i128, 0i128);
+    for k in k0..k0 + 4 {
+        let sample = hour - k * WEEK_MS;
+        if sample >= first {
+            sum += i128::from(by_hour.get(&sample).map_or(0, |e| e.uwh()));
+            weeks += 1;
+        }
+    }
+    if weeks == 0 {
+        return Energy::ZERO;
+    }
+    Energy::from_uwh(sum.div_euclid(weeks) as i64)
+}
+
+/// A monthly budget, in money or in energy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "amount", rename_all = "snake_case")]
+pub enum Budget {
+    /// At most this much money per month.
+    Money(Money),
+    /// At most this much energy per month.
+    Energy(Energy),
+}
+
+impl Budget {
+    /// From the API's `kind` (`money` | `energy`) and a positive decimal amount
+    /// (currency units, or kWh), at most 6 decimals.
+    pub fn parse(kind: &str, amount: &str) -> Result<Self, ApiError> {
+        let budget = match kind {
+            "money" => Budget::Money(Money::parse("amount", amount)?),
+            "energy" => {
+                let micro_kwh = parse_micros("amount", amount, 1_000_000_000)?;
+                Budget::Energy(Energy::from_uwh(micro_kwh * 1_000))
+            }
+            _ => return Err(ApiError::invalid("kind", "kind: must be money or energy")),
+        };
+        let positive = match budget {
+            Budget::Money(m) => m > Money::ZERO,
+            Budget::Energy(e) => e > Energy::ZERO,
+        };
+        if !positive {
+            return Err(ApiError::invalid("amount", "amount: must be more than 0"));
+        }
+        Ok(budget)
+    }
+}
+
+/// Which thresholds of a budget a projection passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct BudgetStatus {
+    /// The projection to the month's end exceeds the budget.
+    pub projected_over: bool,
+    /// Spent so far has reached 100 % of the budget.
+    pub spent_over: bool,
+}
+
+/// Compares a projection with a budget: `projected_over` when the projection is
+/// above it, `spent_over` when spending has reached it (costs leave unpriced
+/// energy out).
+pub fn budget_status(budget: Budget, projection: &Projection) -> BudgetStatus {
+    match budget {
+        Budget::Money(b) => BudgetStatus {
+            projected_over: projection.projected_cost > b,
+            spent_over: projection.spent_cost >= b,
+        },
+        Budget::Energy(b) => BudgetStatus {
+            projected_over: projection.projected_energy > b,
+            spent_over: projection.spent_energy >= b,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = HOUR_MS;
+    const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+    fn kwh(k: i64) -> Energy {
+        Energy::from_uwh(k * 1_000_000_000)
+    }
+
+    /// 0.10 per kWh, exactly.
+    fn ten_cents(_h: i64, e: Energy) -> Option<Money> {
+        Some(Money::from_micros(e.uwh() / 10_000))
+    }
+
+    #[test]
+    fn remaining_hours_use_the_mean_of_recent_weeks() {
+        // A month of 3 days starting at T0 + 5 weeks; now is in its first hour.
+        let start = T0 + 5 * WEEK_MS;
+        let end = start + 72 * H;
+        let mut history = vec![(start, kwh(1))];
+        // The hour after now, 1..4 weeks earlier: 4, 0 (no row), 2, 6 kWh → mean 3.
+        for (k, e) in [(1, 4), (3, 2), (4, 6)] {
+            history.push((start + H - k * WEEK_MS, kwh(e)));
+        }
+        let p = project_month(
+            &history,
+            Some(T0),
+            start + 10 * 60_000,
+            start,
+            end,
+            ten_cents,
+        );
+        assert_eq!(p.spent_energy, kwh(1));
+        assert_eq!(p.spent_cost, Money::from_micros(100_000));
+        assert_eq!(p.projected_energy, kwh(1 + 3));
+        assert_eq!(p.projected_cost, Money::from_micros(400_000));
+        // A device stored rows only from two weeks ago: weeks 1 and 2 count → mean 2.
+        let p = project_month(
+            &history,
+            Some(start - 2 * WEEK_MS),
+            start,
+            start,
+            end,
+            ten_cents,
+        );
+        assert_eq!(p.projected_energy, kwh(1 + 2));
+        // No history at all: nothing expected.
+        let p = project_month(&[], None, start, start, end, ten_cents);
+        assert_eq!(p, Projection::default());
+    }
+
+    #[test]
+    fn hours_beyond_a_week_sample_measured_weeks() {
+        let start = T0 + 5 * WEEK_MS;
+        let end = start + 10 * 24 * H;
+        // Every hour before now used 1 kWh.
+        let history: Vec<_> = (0..5 * 7 * 24).map(|i| (T0 + i * H, kwh(1))).collect();
+        let p = project_month(&history, Some(T0), start - 1, start, end, ten_cents);
+        assert_eq!(p.spent_energy, Energy::ZERO);
+        assert_eq!(p.projected_energy, kwh(10 * 24));
+        assert_eq!(p.projected_cost, Money::from_micros(24_000_000));
+    }
+
+    #[test]
+    fn unpriced_hours_are_counted_apart() {
+        let start = T0 + WEEK_MS;
+        let history = [(start, kwh(2)), (start + H - WEEK_MS, kwh(5))];
+        let p = project_month(&history, Some(T0), start, start, start + 2 * H, |_, _| None);
+        assert_eq!(p.projected_energy, kwh(7));
+        assert_eq!(p.unpriced_energy, kwh(7));
+        assert_eq!(p.projected_cost, Money::ZERO);
+    }
+
+    #[test]
+    fn budget_thresholds() {
+        let p = Projection {
+            spent_energy: kwh(50),
+            spent_cost: Money::from_micros(10_000_000),
+            projected_energy: kwh(120),
+            projected_cost: Money::from_micros(25_000_000),
+            unpriced_energy: Energy::ZERO,
+        };
+        let money = Budget::parse("money", "20").unwrap();
+        assert_eq!(
+            budget_status(money, &p),
+            BudgetStatus {
+                projected_over: true,
+                spent_over: false
+            }
+        );
+        let reached = Budget::parse("money", "10").unwrap();
+        assert_eq!(
+            budget_status(reached, &p),
+            BudgetStatus {
+                projected_over: true,
+                spent_over: true
+            }
+        );
+        let energy = Budget::parse("energy", "120").unwrap();
+        assert_eq!(
+            budget_status(energy, &p),
+            BudgetStatus {
+                projected_over: false,
+                spent_over: false
+            }
+        );
+        assert!(Budget::parse("energy", "0").is_err());
+        assert!(Budget::parse("watts", "1").is_err());
+        assert_eq!(
+            serde_json::to_value(money).unwrap(),
+            serde_json::json!({"kind": "money", "amount": 20_000_000})
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! Tariffs: the JSON an admin sends ([`TariffSpec`]) and its validated,
+//! compiled form ([`Tariff`]) that answers "what is the price at this instant".
+//!
+//! A time-of-use tariff is compiled into a table of 96 quarter-hour prices per
+//! weekday per season, so a lookup is one time-zone conversion and an index.
+//! Periods start and end on quarter hours of local wall time, so the price of a
+//! local quarter hour is the price at its start, and an instant between quarter
+//! starts (zones with odd historical offsets) takes the price of the local
+//! quarter containing it.
+
+use super::money::{Currency, Money, Price};
+use crate::time::parse_tz;
+use crate::ApiError;
+use chrono::{Datelike, TimeZone, Timelike};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The most seasons in a time-of-use tariff.
+pub const MAX_SEASONS: usize = 12;
+/// The most periods in one season.
+pub const MAX_PERIODS: usize = 48;
+/// Quarter hours in a local day.
+pub const QUARTERS_PER_DAY: usize = 96;
+/// Milliseconds in a quarter hour.
+pub const QUARTER_MS: i64 = 900_000;
+
+/// A tariff as the API receives and stores it (`kind` says which).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TariffSpec {
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+    /// IANA zone whose local time and days the tariff follows.
+    pub tz: String,
+    /// Charged per local day of `tz`, apart from energy (decimal, default `"0"`).
+    #[serde(default = "zero", deserialize_with = "decimal")]
+    pub standing_charge_per_day: String,
+    /// How energy is priced.
+    #[serde(flatten)]
+    pub rule: RuleSpec,
+}
+
+/// The three kinds of tariff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleSpec {
+    /// One price at all times.
+    Flat {
+        /// Decimal price per kWh.
+        #[serde(deserialize_with = "decimal")]
+        price_per_kwh: String,
+    },
+    /// Prices by season (month range) and period of the local week.
+    TimeOfUse {
+        /// The first season whose months contain the local month applies.
+        seasons: Vec<SeasonSpec>,
+    },
+    /// Prices from an uploaded series of slots (see [`super::dynamic`]).
+    Dynamic {
+        /// 15 or 60.
+        slot_minutes: u32,
+    },
+}
+
+/// A season of a time-of-use tariff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeasonSpec {
+    /// `[from, to]`, months 1–12 inclusive; `[11, 2]` wraps over the new year.
+    pub months: [u32; 2],
+    /// The price when no period applies.
+    #[serde(deserialize_with = "decimal")]
+    pub default_price_per_kwh: String,
+    /// The first period containing the local weekday and time applies.
+    #[serde(default)]
+    pub periods: Vec<PeriodSpec>,
+}
+
+/// A period of the local week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodSpec {
+    /// Weekdays: `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`.
+    pub days: Vec<String>,
+    /// Local start time `HH:MM` on a quarter hour.
+    pub from: String,
+    /// Local end time (exclusive) `HH:MM` on a quarter hour, up to `24:00`.
+    pub to: String,
+    /// Decimal price per kWh.
+    #[serde(deserialize_with = "decimal")]
+    pub price_per_kwh: String,
+}
+
+fn zero() -> String {
+    "0".to_string()
+}
+
+/// A decimal given as a JSON string or number, kept as its exact text (a
+/// number as its shortest decimal form, so `0.21` stays `"0.21"`).
+pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        S(String),
+        N(serde_json::Number),
+    }
+    Ok(match Text::deserialize(d)? {
+        Text::S(s) => s,
+        Text::N(n) => n.to_string(),
+    })
+}
+
+/// A validated tariff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tariff {
+    /// The currency of every price and charge.
+    pub currency: Currency,
+    /// The zone of its local days and wall times.
+    pub tz: Tz,
+    /// Charged per local day.
+    pub standing_charge_per_day: Money,
+    /// How energy is priced.
+    pub rule: PriceRule,
+}
+
+/// The validated pricing rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PriceRule {
+    /// One price.
+    Flat(Price),
+    /// Compiled time-of-use table.
+    TimeOfUse(Box<TouTable>),
+    /// Prices from a series of slots this long (minutes).
+    Dynamic {
+        /// 15 or 60.
+        slot_minutes: u32,
+    },
+}
+
+/// Time of use compiled: the season of each month, and per season a price for
+/// each local quarter hour of each weekday (Monday first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouTable {
+    season_of_month: [u8; 12],
+    prices: Vec<[[Price; QUARTERS_PER_DAY]; 7]>,
+}
+
+impl TouTable {
+    /// The price of the local quarter hour containing `local`.
+    pub fn price_at_local(&self, local: chrono::NaiveDateTime) -> Price {
+        let season = self.season_of_month[local.month0() as usize] as usize;
+        let day = local.weekday().num_days_from_monday() as usize;
+        let quarter = (local.hour() * 4 + local.minute() / 15) as usize;
+        self.prices[season][day][quarter]
+    }
+}
+
+impl Tariff {
+    /// The price in force at `at_ms` (unix ms) from the tariff itself; `None`
+    /// for a dynamic tariff, whose prices come from its series.
+    pub fn static_price_at(&self, at_ms: i64) -> Option<Price> {
+        match &self.rule {
+            PriceRule::Flat(p) => Some(*p),
+            PriceRule::TimeOfUse(table) => {
+                let utc = chrono::DateTime::from_timestamp_millis(at_ms)?;
+                Some(
+                    table.price_at_local(self.tz.from_utc_datetime(&utc.naive_utc()).naive_local()),
+                )
+            }
+            PriceRule::Dynamic { .. } => None,
+        }
+    }
+}
+
+impl TariffSpec {
+    /// Checks every field and compiles the tariff; errors name the field path,
+    /// e.g. `seasons[1].periods[0].to`.
+    pub fn validate(&self) -> Result<Tariff, ApiError> {
+        let currency = Currency::parse("currency", &self.currency)?;
+        let tz = parse_tz(&self.tz).map_err(|_| {
+            ApiError::invalid("tz", format!("tz: unknown IANA time zone {:?}", self.tz))
+        })?;
+        let standing_charge_per_day =
+            Money::parse("standing_charge_per_day", &self.standing_charge_per_day)?;
+        let rule = match &self.rule {
+            RuleSpec::Flat { price_per_kwh } => {
+                PriceRule::Flat(Price::parse("price_per_kwh", price_per_kwh)?)
+            }
+            RuleSpec::TimeOfUse { seasons } => PriceRule::TimeOfUse(Box::new(compile(seasons)?)),
+            RuleSpec::Dynamic { slot_minutes } => {
+                if !matches!(slot_minutes, 15 | 60) {
+                    return Err(ApiError::invalid(
+                        "slot_minutes",
+                        "slot_minutes: must be 15 or 60",
+                    ));
+                }
+                PriceRule::Dynamic {
+                    slot_minutes: *slot_minutes,
+                }
+            }
+        };
+        Ok(Tariff {
+            currency,
+            tz,
+            standing_charge_per_day,
+            rule,
+        })
+    }
+}
+
+fn invalid(path: &str, why: &str) -> ApiError {
+    ApiError::invalid(path, format!("{path}: {why}"))
+}
+
+/// `HH:MM` on a quarter hour as a quarter index 0..=96 (`24:00` is 96).
+fn parse_quarter(path: &str, text: &str) -> Result<usize, ApiError> {
+    let bad = || {
+        invalid(
+            path,
+            "must be a local time HH:MM on a quarter hour, 00:00 to 24:00",
+        )
+    };
+    let b = text.as_bytes();
+    if b.len() != 5 || b[2] != b':' || ![0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit()) {
+        return Err(bad());
+    }
+    let h = usize::from(b[0] - b'0') * 10 + usize::from(b[1] - b'0');
+    let m = usize::from(b[3] - b'0') * 10 + usize::from(b[4] - b'0');
+    if m % 15 != 0 || m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 4 + m / 15)
+}
+
+fn parse_day(path: &str, text: &str) -> Result<usize, ApiError> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    DAYS.iter()
+        .position(|d| *d == text)
+        .ok_or_else(|| invalid(path, "must be one of mon, tue, wed, thu, fri, sat, sun"))
+}
+
+/// Validates the seasons and builds the table: bounded by
+/// 12 seasons × 48 periods × 7 days × 96 quarters.
+fn compile(seasons: &[SeasonSpec]) -> Result<TouTable, ApiError> {
+    if seasons.is_empty() || seasons.len() > MAX_SEASONS {
+        return Err(invalid(
+            "seasons",
+            &format!("must have 1 to {MAX_SEASONS} seasons"),
+        ));
+    }
+    let mut season_of_month: [Option<u8>; 12] = [None; 12];
+    let mut prices = Vec::with_capacity(seasons.len());
+    for (s, season) in seasons.iter().enumerate() {
+        let path = format!("seasons[{s}]");
+        let [from, to] = season.months;
+        if !(1..=12).contains(&from) || !(1..=12).contains(&to) {
+            return Err(invalid(&format!("{path}.months"), "months must be 1 to 12"));
+        }
+        // Inclusive and wrapping: [11, 2] is Nov, Dec, Jan, Feb.
+        let mut m = from;
+        loop {
+            let slot = &mut season_of_month[(m - 1) as usize];
+            if slot.is_none() {
+                *slot = Some(s as u8);
+            }
+            if m == to {
+                break;
+            }
+            m = m % 12 + 1;
+        }
+        let default = Price::parse(
+            &format!("{path}.default_price_per_kwh"),
+            &season.default_price_per_kwh,
+        )?;
+        if season.periods.len() > MAX_PERIODS {
+            return Err(invalid(
+                &format!("{path}.periods"),
+                &format!("must have at most {MAX_PERIODS} periods"),
+            ));
+        }
+        let mut table: [[Option<Price>; QUARTERS_PER_DAY]; 7] = [[None; QUARTERS_PER_DAY]; 7];
+        for (p, period) in season.periods.iter().enumerate() {
+            let path = format!("{path}.periods[{p}]");
+            let from = parse_quarter(&format!("{path}.from"), &period.from)?;
+            let to = parse_quarter(&format!("{path}.to"), &period.to)?;
+            if from >= to {
+                return Err(invalid(&format!("{path}.to"), "must be later than from"));
+            }
+            if period.days.is_empty() || period.days.len() > 7 {
+                return Err(invalid(
+                    &format!("{path}.days"),
+                    "must list 1 to 7 weekdays",
+                ));
+            }
+            let price = Price::parse(&format!("{path}.price_per_kwh"), &period.price_per_kwh)?;
+            for (d, day) in period.days.iter().enumerate() {
+                let day = parse_day(&format!("{path}.days[{d}]"), day)?;
+                // The first period wins: fill only quarters no earlier period took.
+                for q in &mut table[day][from..to] {
+                    q.get_or_insert(price);
+                }
+            }
+        }
+        prices.push(table.map(|day| day.map(|q| q.unwrap_or(default))));
+    }
+    let mut months = [0u8; 12];
+    for (i, s) in season_of_month.iter().enumerate() {
+        months[i] = s.ok_or_else(|| {
+            invalid(
+                "seasons",
+                &format!(
+                    "the seasons must cover all 12 months; month {} is in none",
+                    i + 1
+                ),
+            )
+        })?;
+    }
+    Ok(TouTable {
+        season_of_month: months,
+        prices,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Utc};
+
+    fn tou(json: serde_json::Value) -> Result<Tariff, ApiError> {
+        serde_json::from_value::<TariffSpec>(json)
+            .unwrap()
+            .validate()
+    }
+
+    fn two_seasons() -> serde_json::Value {
+        serde_json::json!({
+            "kind": "time_of_use", "currency": "EUR", "tz": "Europe/Berlin",
+            "standing_charge_per_day": "0.45",
+            "seasons": [
+                {"months": [11, 2], "default_price_per_kwh": "0.20", "periods": [
+                    {"days": ["mon","tue","wed","thu","fri"], "from": "07:00", "to": "23:00", "price_per_kwh": "0.30"},
+                    {"days": ["mon"], "from": "00:00", "to": "24:00", "price_per_kwh": "9"}
+                ]},
+                {"months": [3, 10], "default_price_per_kwh": 0.1, "periods": []}
+            ]
+        })
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        // Local Berlin wall time to unix ms (unambiguous times only).
+        chrono_tz::Europe::Berlin
+            .from_local_datetime(
+                &NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(h, min, 0)
+                    .unwrap(),
+            )
+            .unwrap()
+            .with_timezone(&Utc)
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn time_of_use_picks_first_season_and_first_period() {
+        let t = tou(two_seasons()).unwrap();
+        assert_eq!(t.standing_charge_per_day, Money::from_micros(450_000));
+        let p = |ms| t.static_price_at(ms).unwrap().micros();
+        // 2026-01-05 is a Monday: the weekday period comes first and wins 07–23.
+        assert_eq!(p(at(2026, 1, 5, 7, 0)), 300_000);
+        assert_eq!(p(at(2026, 1, 5, 6, 45)), 9_000_000);
+        assert_eq!(p(at(2026, 1, 6, 6, 59)), 200_000);
+        assert_eq!(p(at(2026, 1, 6, 22, 59)), 300_000);
+        assert_eq!(p(at(2026, 1, 6, 23, 0)), 200_000);
+        assert_eq!(p(at(2026, 1, 10, 12, 0)), 200_000); // Saturday
+        assert_eq!(p(at(2026, 7, 6, 12, 0)), 100_000); // summer season
+        assert_eq!(p(at(2026, 2, 28, 12, 0)), 200_000); // wrap [11, 2]
+    }
+
+    #[test]
+    fn validation_names_the_field_path() {
+        let field = |patch: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = two_seasons();
+            patch(&mut v);
+            tou(v).unwrap_err().field.unwrap()
+        };
+        assert_eq!(field(&|v| v["currency"] = "eur".into()), "currency");
+        assert_eq!(field(&|v| v["tz"] = "Mars/Base".into()), "tz");
+        assert_eq!(
+            field(&|v| v["seasons"][0]["periods"][0]["to"] = "23:10".into()),
+            "seasons[0].periods[0].to"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][0]["periods"][0]["to"] = "06:00".into()),
+            "seasons[0].periods[0].to"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][0]["periods"][1]["from"] = "24:15".into()),
+            "seasons[0].periods[1].from"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][0]["periods"][0]["days"][2] = "Wed".into()),
+            "seasons[0].periods[0].days[2]"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][1]["months"] = serde_json::json!([3, 9])),
+            "seasons"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][1]["months"] = serde_json::json!([0, 9])),
+            "seasons[1].months"
+        );
+        assert_eq!(
+            field(&|v| v["seasons"][1]["default_price_per_kwh"] = "1e3".into()),
+            "seasons[1].default_price_per_kwh"
+        );
+        assert_eq!(
+            field(&|v| v["standing_charge_per_day"] = "x".into()),
+            "standing_charge_per_day"
+        );
+        let err = tou(serde_json::json!({"kind": "dynamic", "currency": "EUR", "tz": "UTC", "slot_minutes": 30})).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("slot_minutes"));
+    }
+
+    #[test]
+    fn list_sizes_are_bounded() {
+        let mut v = two_seasons();
+        v["seasons"] = serde_json::Value::Array(vec![v["seasons"][1].clone(); 13]);
+        assert_eq!(tou(v).unwrap_err().field.as_deref(), Some("seasons"));
+        let mut v = two_seasons();
+        let period = v["seasons"][0]["periods"][0].clone();
+        v["seasons"][0]["periods"] = serde_json::Value::Array(vec![period; 49]);
+        assert_eq!(
+            tou(v).unwrap_err().field.as_deref(),
+            Some("seasons[0].periods")
+        );
+    }
+
+    #[test]
+    fn flat_and_defaults() {
+        let t = tou(serde_json::json!({"kind": "flat", "currency": "RON", "tz": "Europe/Bucharest", "price_per_kwh": "0.2534"})).unwrap();
+        assert_eq!(t.rule, PriceRule::Flat(Price::from_micros(253_400)));
+        assert_eq!(t.standing_charge_per_day, Money::ZERO);
+        assert_eq!(t.static_price_at(0), Some(Price::from_micros(253_400)));
+        let spec: TariffSpec = serde_json::from_value(serde_json::json!({"kind": "flat", "currency": "RON", "tz": "UTC", "price_per_kwh": 0.21})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&spec).unwrap()["price_per_kwh"],
+            "0.21"
+        );
+    }
+}
