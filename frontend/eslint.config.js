@@ -4,7 +4,7 @@ import reactRefresh from 'eslint-plugin-react-refresh';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const features = ['auth', 'users', 'devices', 'consumption', 'alerts', 'chat'];
+const features = ['auth', 'users', 'devices', 'consumption', 'alerts', 'chat', 'tariffs', 'budgets'];
 
 // Features stay independent (bulletproof-react): a feature may use src/lib, src/components and
 // src/config, never another feature or the app layer; the app layer composes features.

@@ -39,6 +39,8 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="/admin/users" replace /> },
           { path: 'users', lazy: page(() => import('./routes/admin/users'), 'AdminUsersRoute') },
+          { path: 'users/:userId', lazy: page(() => import('./routes/admin/client'), 'AdminClientRoute') },
+          { path: 'tariffs', lazy: page(() => import('./routes/admin/tariffs'), 'AdminTariffsRoute') },
           { path: 'devices', lazy: page(() => import('./routes/admin/devices'), 'AdminDevicesRoute') },
           { path: 'inbox', lazy: page(() => import('./routes/admin/inbox'), 'AdminInboxRoute') },
         ],

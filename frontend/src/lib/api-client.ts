@@ -8,6 +8,8 @@ type Params = Record<string, string | number | boolean | null | undefined>;
 type RequestOptions = {
   params?: Params;
   body?: unknown;
+  /** A body sent as is instead of JSON, e.g. a CSV upload. */
+  text?: { content: string; type: string };
   headers?: Record<string, string>;
   /** Set false for the public auth routes: no token, no refresh on 401. */
   auth?: boolean;
@@ -58,12 +60,13 @@ async function send(method: string, path: string, options: RequestOptions, accep
     const headers: Record<string, string> = { Accept: accept, ...options.headers };
     const token = sessionStore.get()?.accessToken;
     if (auth && token) headers.Authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.text) headers['Content-Type'] = options.text.type;
+    else if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     return fetch(buildUrl(path, options.params), {
       method,
       headers,
       credentials: 'include',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.text ? options.text.content : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   };
   let response: Response;

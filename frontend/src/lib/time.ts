@@ -50,3 +50,18 @@ export function formatDateTime(iso: string): string {
 export function formatKwh(kwh: number): string {
   return `${kwh.toLocaleString(undefined, { minimumFractionDigits: 3, maximumFractionDigits: 3 })} kWh`;
 }
+
+/** Local midnight of a `YYYY-MM-DD` date as RFC 3339 with the browser's offset: `2026-12-05T00:00:00+01:00`. */
+export function localMidnightRfc3339(value: string): string | null {
+  const date = parseIsoDate(value);
+  if (!date) return null;
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${value}T00:00:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** A date without the time, for lists of "from" dates. */
+export function formatDate(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+}

@@ -13,6 +13,15 @@ export const json = (body: unknown, status = 200) =>
 export const apiError = (status: number, code: string, message: string, field?: string) =>
   json({ error: { code, message, ...(field ? { field } : {}) } }, status);
 
+// JSON bodies are parsed; anything else (a CSV upload) is kept as text.
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * Stubs `fetch` at the API client boundary: routes are `"METHOD /path"`; an unmatched request
  * fails the test with a 599 so it is never silently answered.
@@ -27,7 +36,7 @@ export function fakeServer(routes: Record<string, Handler>) {
       path: url.pathname,
       query: url.searchParams,
       headers: new Headers(init?.headers),
-      body: text ? JSON.parse(text) : undefined,
+      body: text ? parseBody(text) : undefined,
     };
     seen.push(request);
     const handler = routes[`${request.method} ${request.path}`];

@@ -1,6 +1,7 @@
-import { Anchor } from '@mantine/core';
+import { Anchor, Tabs } from '@mantine/core';
 import { Link } from 'react-router';
 import { AlertsTable } from '@/features/alerts/components/alerts-table';
+import { BudgetAlertsTable } from '@/features/alerts/components/budget-alerts-table';
 import { useDevice } from '@/features/devices/api/get-device';
 import { useUser } from '@/lib/auth';
 
@@ -13,13 +14,22 @@ function DeviceName({ deviceId }: { deviceId: string }) {
   );
 }
 
-/** Clients see their alerts; admins see every alert. */
+/** Clients see their alerts; admins see every alert. Hourly limits and budgets on two tabs. */
 export function AlertsRoute() {
   const user = useUser();
+  const admin = user.role === 'admin';
   return (
-    <AlertsTable
-      title={user.role === 'admin' ? 'All alerts' : 'Alerts'}
-      renderDevice={(alert) => <DeviceName deviceId={alert.device_id} />}
-    />
+    <Tabs defaultValue="limits" keepMounted={false}>
+      <Tabs.List mb="md">
+        <Tabs.Tab value="limits">Hourly limits</Tabs.Tab>
+        <Tabs.Tab value="budget">Budget</Tabs.Tab>
+      </Tabs.List>
+      <Tabs.Panel value="limits">
+        <AlertsTable title={admin ? 'All alerts' : 'Alerts'} renderDevice={(alert) => <DeviceName deviceId={alert.device_id} />} />
+      </Tabs.Panel>
+      <Tabs.Panel value="budget">
+        <BudgetAlertsTable title={admin ? 'All budget alerts' : 'Budget alerts'} showClient={admin} />
+      </Tabs.Panel>
+    </Tabs>
   );
 }

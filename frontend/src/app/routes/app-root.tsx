@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { AppLayout, type NavItem } from '@/components/layout/app-layout';
 import { useAlertToasts } from '@/features/alerts/hooks/use-alert-toasts';
+import { useBudgetAlertToasts } from '@/features/alerts/hooks/use-budget-alert-toasts';
 import { useLogout } from '@/features/auth/api/logout';
 import { useLiveConsumption } from '@/features/consumption/hooks/use-live-consumption';
 import type { Device } from '@/features/devices/types';
@@ -18,6 +19,7 @@ const CLIENT_NAV: NavItem[] = [
 const ADMIN_NAV: NavItem[] = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
+  { to: '/admin/tariffs', label: 'Tariffs' },
   { to: '/alerts', label: 'All alerts' },
   { to: '/admin/inbox', label: 'Support inbox' },
   { to: '/account', label: 'Account' },
@@ -43,6 +45,7 @@ export function AppRoot() {
     }
     return undefined;
   });
+  useBudgetAlertToasts(user.role === 'admin');
   useLiveConsumption();
 
   return (

@@ -5,9 +5,10 @@ import { ConsumptionPanel } from '@/features/consumption/components/consumption-
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
 import { useDevice } from '@/features/devices/api/get-device';
 import { MeterEvents } from '@/features/devices/components/meter-events';
+import { TariffAssignmentPanel } from '@/features/tariffs/components/tariff-assignment-panel';
 import { useUser } from '@/lib/auth';
 
-/** One device: the live current hour and its charts (clients: their own; admins: any). */
+/** One device: the live current hour and its charts (clients: their own; admins: any, with its tariff override). */
 export function DeviceRoute() {
   const { deviceId = '' } = useParams();
   const user = useUser();
@@ -38,6 +39,9 @@ export function DeviceRoute() {
           </Paper>
           <ConsumptionPanel deviceId={device.data.id} deviceName={device.data.name} />
           <MeterEvents deviceId={device.data.id} />
+          {user.role === 'admin' && (
+            <TariffAssignmentPanel target={{ deviceId: device.data.id }} title="Device tariff override" />
+          )}
         </>
       )}
     </Stack>

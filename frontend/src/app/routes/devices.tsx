@@ -1,17 +1,27 @@
 import { Anchor, Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
+import { BudgetPanel } from '@/features/budgets/components/budget-panel';
+import { ConsumptionSummaryCard, DeviceCostSummary } from '@/features/consumption/components/consumption-summary';
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
 import { useDevices } from '@/features/devices/api/get-devices';
+import { useUser } from '@/lib/auth';
 
-/** The client's home: each device with this hour's consumption against its limit, live. */
+/** The client's home: today's and this month's totals, the budget, and each device with this hour's consumption, live. */
 export function DevicesRoute() {
+  const user = useUser();
   const devices = useDevices({ perPage: 100 });
   return (
     <Stack>
       <Title order={1} size="h2">
         My devices
       </Title>
+      {user.role === 'client' && (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <ConsumptionSummaryCard />
+          <BudgetPanel clientId={user.id} />
+        </SimpleGrid>
+      )}
       {devices.isPending ? (
         <LoadingState label="Loading your devices…" />
       ) : devices.isError ? (
@@ -31,6 +41,7 @@ export function DevicesRoute() {
                     {device.address}
                   </Text>
                 )}
+                {user.role === 'client' && <DeviceCostSummary deviceId={device.id} />}
                 <CurrentConsumption deviceId={device.id} />
               </Stack>
             </Card>

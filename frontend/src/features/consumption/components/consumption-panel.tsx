@@ -33,7 +33,7 @@ function PeriodView({ deviceId, from, to, tz, caption }: { deviceId: string; fro
   if (range.isPending) return <LoadingState label="Loading the period…" />;
   if (range.isError) return <ErrorState error={range.error} onRetry={() => range.refetch()} />;
   if (range.data.buckets.length === 0) return <EmptyState title="No consumption in this period" />;
-  return <RangeChart buckets={range.data.buckets} caption={caption} />;
+  return <RangeChart range={range.data} caption={caption} />;
 }
 
 /** A device's charts: a day by hour, or a week or month by day, in the browser's time zone, with CSV export. */

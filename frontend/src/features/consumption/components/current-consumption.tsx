@@ -1,9 +1,10 @@
 import { Group, Progress, Skeleton, Stack, Text } from '@mantine/core';
 import { describeError } from '@/lib/api-error';
+import { formatMoney, formatPricePerKwh } from '@/lib/money';
 import { formatHour, formatKwh } from '@/lib/time';
 import { useCurrentConsumption } from '../api/get-current-consumption';
 
-/** This hour's consumption against the device's hourly limit, live. */
+/** This hour's consumption against the device's hourly limit, live, and its cost so far when a tariff applies. */
 export function CurrentConsumption({ deviceId }: { deviceId: string }) {
   const current = useCurrentConsumption(deviceId);
   if (current.isPending) return <Skeleton height={44} aria-label="Loading current consumption" />;
@@ -14,7 +15,7 @@ export function CurrentConsumption({ deviceId }: { deviceId: string }) {
       </Text>
     );
   }
-  const { kwh, max_hourly_kwh: limit, hour_start: hourStart } = current.data;
+  const { kwh, max_hourly_kwh: limit, hour_start: hourStart, currency, cost, price_per_kwh: price } = current.data;
   const share = limit > 0 ? Math.min(100, (kwh / limit) * 100) : 0;
   const over = kwh > limit;
   return (
@@ -27,6 +28,12 @@ export function CurrentConsumption({ deviceId }: { deviceId: string }) {
           {formatKwh(kwh)} / {formatKwh(limit)}
         </Text>
       </Group>
+      {currency && (
+        <Text size="xs" c="dimmed" data-testid="current-cost">
+          {cost == null ? 'Cost so far: not priced yet' : `Cost so far: ${formatMoney(cost, currency)}`}
+          {price != null && ` at ${formatPricePerKwh(price, currency)}`}
+        </Text>
+      )}
       <Progress
         value={share}
         color={over ? 'red' : share > 80 ? 'orange' : 'teal'}

@@ -1,0 +1,5 @@
+import { TariffsTable } from '@/features/tariffs/components/tariffs-table';
+
+export function AdminTariffsRoute() {
+  return <TariffsTable />;
+}
