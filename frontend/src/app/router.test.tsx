@@ -30,10 +30,17 @@ describe('routing and guards', () => {
   });
 
   it('restores the session from the refresh cookie on reload', async () => {
-    fakeServer({ 'POST /api/auth/refresh': () => json(tokenBody(client)), 'GET /api/devices': () => empty });
+    fakeServer({
+      'POST /api/auth/refresh': () => json(tokenBody(client)),
+      'GET /api/devices': () => empty,
+      'GET /api/consumption/summary': () => json({ currency: null, today: { kwh: 0, cost: null }, month: { kwh: 0, cost: null }, devices: [] }),
+      [`GET /api/budgets/${client.id}`]: () => apiError(404, 'not_found', 'no budget'),
+    });
     renderApp('/devices');
     expect(await screen.findByRole('heading', { name: 'My devices' })).toBeInTheDocument();
     expect(await screen.findByText('No devices yet')).toBeInTheDocument();
+    expect(await screen.findByText('No monthly budget set.')).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'All devices' })).toBeInTheDocument();
   });
 
   it('keeps a client out of admin pages reached by URL', async () => {
@@ -50,5 +57,6 @@ describe('routing and guards', () => {
     expect(await screen.findByRole('heading', { name: 'Users' })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/admin/users');
     expect(screen.getByRole('link', { name: 'Support inbox' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Tariffs' })).toBeInTheDocument();
   });
 });

@@ -33,7 +33,7 @@ export function BudgetForm({ clientId, budget, currency, onDone }: { clientId: s
     }
   });
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Monthly budget">
+    <form onSubmit={onSubmit} noValidate aria-label="Set the monthly budget">
       <Stack gap="sm">
         <Controller
           control={form.control}
@@ -51,7 +51,7 @@ export function BudgetForm({ clientId, budget, currency, onDone }: { clientId: s
           )}
         />
         <TextInput
-          label={kind === 'money' ? `Monthly budget${currency ? ` (${currency})` : ''}` : 'Monthly budget (kWh)'}
+          label={kind === 'money' ? `Budget amount${currency ? ` (${currency})` : ''}` : 'Budget amount (kWh)'}
           inputMode="decimal"
           data-autofocus
           error={errors.amount?.message}

@@ -6,6 +6,16 @@ import type { Tariff } from '../types';
 
 type Source = 'csv' | 'json';
 
+/** A file's text (FileReader: also where `Blob.text` is missing). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('Could not read the file.'));
+    reader.readAsText(file);
+  });
+}
+
 /** Uploads a dynamic tariff's prices: a CSV file (`start,price`) or pasted JSON (`[{"start","price"}]`). */
 export function PriceUpload({ tariff, onDone }: { tariff: Tariff; onDone: () => void }) {
   const [source, setSource] = useState<Source>('csv');
@@ -20,7 +30,11 @@ export function PriceUpload({ tariff, onDone }: { tariff: Tariff; onDone: () => 
     let content: string;
     if (source === 'csv') {
       if (!file) return setProblem('Choose a CSV file.');
-      content = await file.text();
+      try {
+        content = await readText(file);
+      } catch {
+        return setProblem('Could not read the file.');
+      }
     } else {
       content = pasted.trim();
       try {

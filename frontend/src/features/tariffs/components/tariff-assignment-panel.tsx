@@ -127,7 +127,7 @@ export function TariffAssignmentPanel({ target, title = 'Tariff' }: { target: As
         )}
         <Group align="flex-end" wrap="wrap">
           <NativeSelect
-            label={isDevice ? 'Device tariff' : 'Tariff'}
+            label="Tariff to assign"
             data={options}
             value={tariffId}
             onChange={(event) => setTariffId(event.currentTarget.value)}
