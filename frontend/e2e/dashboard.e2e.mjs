@@ -1,5 +1,6 @@
 // End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
 // new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
+import { readFileSync } from 'node:fs';
 import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap } from './lib.mjs';
 import { dismissToasts, expectText, signIn, waitForFilledChart } from './pages.mjs';
 
@@ -20,6 +21,8 @@ const suffix = Date.now().toString(36);
 const person = { username: `e2e-${suffix}`, fullName: `Erin Test ${suffix}`, password: `pw-${suffix}-Secret!` };
 const deviceName = `E2E meter ${suffix}`;
 let deviceId = '';
+let played = null;
+const tariffName = `E2E time of use ${suffix}`;
 const nav = (page) => page.getByRole('navigation', { name: 'Main' });
 
 console.log(`e2e against ${config.baseUrl}`);
@@ -87,12 +90,85 @@ await run.step('readings arrive: the day chart fills in and an alert toast appea
   if (!config.simulate) {
     throw new Error('set IEMS_E2E_SIMULATE_CMD to a command that plays readings for {device_id} from {start} (see the README)');
   }
-  await runSimulator(config.simulate, { device_id: deviceId, ...readingsThroughNow(), url: config.baseUrl });
+  played = readingsThroughNow();
+  await runSimulator(config.simulate, { device_id: deviceId, ...played, url: config.baseUrl });
   await waitForFilledChart(client, config.timeoutMs);
   await expectText(client, 'Hourly limit exceeded', config.timeoutMs);
   // The current hour's card follows the live consumption updates (at most one a second per device).
   await client.getByRole('progressbar', { name: /over the limit/ }).first().waitFor({ timeout: config.timeoutMs });
   await snap(config, client, 'client-device');
+});
+
+await run.step('cost: a time-of-use tariff from today prices the chart and the CSV; a tiny budget raises a budget alert', async () => {
+  // The admin creates the tariff (weekdays 07:00–23:00 peak, otherwise the default price: every hour is priced).
+  await dismissToasts(admin);
+  await nav(admin).getByRole('link', { name: 'Tariffs' }).click();
+  await admin.getByRole('button', { name: 'New tariff' }).click();
+  const dialog = admin.getByRole('dialog');
+  await dialog.getByLabel('Name', { exact: true }).fill(tariffName);
+  await dialog.getByText('Time of use', { exact: true }).click();
+  await dialog.getByLabel('Currency').fill('EUR');
+  await dialog.getByLabel('Time zone').fill('UTC');
+  await dialog.getByLabel('Standing charge per day').fill('0.35');
+  await dialog.getByLabel('Default price per kWh').fill('0.21');
+  const period = dialog.getByRole('group', { name: 'Season 1 period 1' });
+  await period.getByLabel('From', { exact: true }).fill('07:00');
+  await period.getByLabel('To', { exact: true }).fill('23:00');
+  await period.getByLabel('Price per kWh', { exact: true }).fill('0.32');
+  await dialog.getByRole('button', { name: 'Create tariff' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await admin.getByRole('table', { name: 'Tariffs' }).getByRole('cell', { name: tariffName }).waitFor();
+  await snap(config, admin, 'admin-tariffs');
+
+  // ...and assigns it to the client from the start of today (the date picker's default, local midnight).
+  await nav(admin).getByRole('link', { name: 'Users' }).click();
+  await admin.getByLabel('Search users').fill(person.username);
+  await admin.getByRole('link', { name: `Tariff and budget of ${person.username}` }).click();
+  await admin.getByRole('heading', { name: person.fullName }).waitFor();
+  await admin.getByLabel('Tariff to assign').selectOption({ label: `${tariffName} (EUR)` });
+  await admin.getByRole('button', { name: 'Assign tariff' }).click();
+  await admin.getByTestId('current-tariff').getByText(tariffName).waitFor();
+
+  // The client's day chart now has money on its total line, and the CSV a cost column with a value.
+  await dismissToasts(client);
+  await client.reload();
+  await client.getByTestId('day-chart').waitFor();
+  await client.getByTestId('cost-line').getByText(/€\d+\.\d{2}/).waitFor({ timeout: config.timeoutMs });
+  await snap(config, client, 'client-cost');
+  const [download] = await Promise.all([client.waitForEvent('download'), client.getByRole('button', { name: 'Download CSV' }).click()]);
+  const file = await download.path();
+  if (!file) throw new Error('the CSV download failed');
+  const [header, ...rows] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  const costColumn = header.split(',').indexOf('cost');
+  if (costColumn < 0) throw new Error(`the CSV has no cost column: ${header}`);
+  if (!rows.some((row) => /^-?\d+(\.\d+)?$/.test(row.split(',')[costColumn] ?? ''))) {
+    throw new Error(`no row of the CSV has a cost: ${rows.slice(0, 3).join(' | ')}`);
+  }
+
+  // The client sets a budget far below what today cost: the panel shows it exceeded, and a budget alert arrives.
+  await client.goto('/devices');
+  const budget = client.getByRole('region', { name: 'Monthly budget' });
+  await budget.getByRole('button', { name: 'Set a budget' }).click();
+  await budget.getByLabel('Budget amount').fill('0.01');
+  await budget.getByRole('button', { name: 'Save budget' }).click();
+  await budget.getByText(/^(Budget spent|Projected over budget)$/).waitFor({ timeout: config.timeoutMs });
+  const budgetAlert = () => client.getByText(/^Budget: projected to exceed €0\.01 this month|^Budget of €0\.01 spent/).first();
+  try {
+    await budgetAlert().waitFor({ timeout: 20_000 });
+  } catch {
+    // Budgets are checked as readings arrive: play the same readings again (a batch touching the client).
+    await runSimulator(config.simulate, { device_id: deviceId, ...played, url: config.baseUrl }).catch(() => undefined);
+    await budgetAlert().waitFor({ timeout: config.timeoutMs });
+  }
+  await client.goto('/alerts');
+  await client.getByRole('tab', { name: 'Budget' }).click();
+  await client
+    .getByRole('table', { name: 'Budget alerts' })
+    .getByText(/^Budget: projected to exceed €0\.01 this month|^Budget of €0\.01 spent/)
+    .first()
+    .waitFor({ timeout: config.timeoutMs });
+  await client.goto(`/devices/${deviceId}`);
+  await client.getByTestId('day-chart').waitFor();
 });
 
 await run.step('the week view shows days, and the CSV downloads', async () => {
