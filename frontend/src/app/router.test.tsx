@@ -1,4 +1,5 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { QueryClient } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +59,34 @@ describe('routing and guards', () => {
     expect(router.state.location.pathname).toBe('/admin/users');
     expect(screen.getByRole('link', { name: 'Support inbox' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Tariffs' })).toBeInTheDocument();
+  });
+
+  it("gives admins a client's page with the summary, the tariff and the budget", async () => {
+    fakeServer({
+      'POST /api/auth/refresh': () => json(tokenBody(admin)),
+      [`GET /api/users/${client.id}`]: () => json(client),
+      'GET /api/consumption/summary': () => json({ currency: 'EUR', today: { kwh: 1, cost: 0.3 }, month: { kwh: 9, cost: 2.7 }, devices: [] }),
+      'GET /api/tariff-assignments': () => json({ items: [], total: 0, page: 1, per_page: 20, current: null }),
+      'GET /api/tariffs': () => empty,
+      [`GET /api/budgets/${client.id}`]: () => apiError(404, 'not_found', 'no budget'),
+    });
+    renderApp(`/admin/users/${client.id}`);
+    expect(await screen.findByRole('heading', { name: 'Carla Client' })).toBeInTheDocument();
+    expect(await screen.findByText('No tariff assigned: consumption is shown in kWh only.')).toBeInTheDocument();
+    expect(await within(screen.getByRole('region', { name: 'All devices' })).findByText('€2.70')).toBeInTheDocument();
+    expect(await screen.findByText('No monthly budget set.')).toBeInTheDocument();
+  });
+
+  it('puts budget alerts on their own tab of the alerts page', async () => {
+    const server = fakeServer({
+      'POST /api/auth/refresh': () => json(tokenBody(client)),
+      'GET /api/alerts': () => json({ items: [], total: 0, page: 1, per_page: 20 }),
+      'GET /api/alerts/budget': () => json({ items: [], total: 0, page: 1, per_page: 20 }),
+    });
+    renderApp('/alerts');
+    expect(await screen.findByRole('heading', { name: 'Alerts' })).toBeInTheDocument();
+    expect(server.calls('GET /api/alerts/budget')).toHaveLength(0);
+    await userEvent.click(screen.getByRole('tab', { name: 'Budget' }));
+    expect(await screen.findByText('No budget alerts')).toBeInTheDocument();
   });
 });
