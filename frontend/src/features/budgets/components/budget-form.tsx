@@ -15,7 +15,7 @@ const BudgetFormSchema = z.object({
 });
 type BudgetValues = z.infer<typeof BudgetFormSchema>;
 
-/** Sets a client's monthly budget, in money (the tariff's currency) or kWh, for months of the browser's zone. */
+/** Sets a client's monthly budget, in money (the tariff's currency) or kWh; a new budget's months are the browser's zone's. */
 export function BudgetForm({ clientId, budget, currency, onDone }: { clientId: string; budget: Budget | null; currency?: string | null; onDone: () => void }) {
   const save = useSetBudget();
   const form = useForm<BudgetValues>({
@@ -26,7 +26,8 @@ export function BudgetForm({ clientId, budget, currency, onDone }: { clientId: s
   const kind = useWatch({ control: form.control, name: 'kind' });
   const onSubmit = form.handleSubmit(async (values) => {
     try {
-      await save.mutateAsync({ clientId, ...values, tz: browserTimeZone() });
+      // A budget keeps the zone of its months; a new one takes the browser's.
+      await save.mutateAsync({ clientId, ...values, tz: budget?.tz ?? browserTimeZone() });
       onDone();
     } catch (error) {
       applyApiError(error, form.setError, ['kind', 'amount']);
