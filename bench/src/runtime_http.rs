@@ -49,8 +49,7 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let app = App::load(&manifest, options).context("loading the bench app")?;
-    let inst_us = app
-        .median_instantiation_us("hello", 2000)
+    let inst_us = iems_runtime::testing::median_instantiation_us(&app, "hello", 2000)
         .await
         .unwrap_or(f64::NAN);
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::error::RuntimeError;
-use crate::manifest::{self, Manifest};
+use crate::load::manifest::{self, Manifest};
 
 pub use target::ensure_rust_target;
 

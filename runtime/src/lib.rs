@@ -1,6 +1,13 @@
 //! iems-runtime: runs a Spin application (`spin.toml`, manifest version 2) on
 //! wasmtime with Spin's HTTP trigger semantics and host interfaces.
 //!
+//! The code is grouped by phase, and the dependencies point one way:
+//! `serve` → `load` → `host`. `load` reads the manifest,
+//! compiles and links the components against `host`'s interfaces; `serve`
+//! routes and runs requests on what `load` produced; `host` implements the
+//! interfaces guests import and knows neither (a guest's request back into
+//! its app goes through a trait `serve` implements).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), iems_runtime::RuntimeError> {
 //! let app = iems_runtime::App::load("spin.toml".as_ref(), Default::default())?;
@@ -9,29 +16,18 @@
 //! # }
 //! ```
 
-mod app;
 mod build;
-mod db;
 mod error;
 mod host;
-mod host_mysql;
-#[cfg(feature = "spin-mysql3")]
-mod host_mysql3;
-mod invoke;
-pub mod manifest;
-mod mysql;
-mod outbound;
-pub mod routes;
-pub mod runtime_config;
-mod server;
-mod state;
-#[cfg(feature = "spin-mysql3")]
-#[doc(hidden)]
+mod load;
+mod serve;
+#[cfg(feature = "testing")]
 pub mod testing;
-pub mod variables;
 
-pub use app::{key_value_file, App, Limits, RequestObserver, RequestRecord, RuntimeOptions};
 pub use build::{build, ensure_rust_target};
 pub use error::RuntimeError;
-pub use invoke::{BoxError, ResponseBody};
-pub use server::shutdown_signal;
+pub use load::{key_value_file, manifest, runtime_config, variables, Limits, RuntimeOptions};
+pub use serve::dispatch::{BoxError, ResponseBody};
+pub use serve::listener::{serve_connections, shutdown_signal, ConnectionLimits};
+pub use serve::routes;
+pub use serve::{App, RequestObserver, RequestRecord};

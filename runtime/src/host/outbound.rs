@@ -2,12 +2,12 @@
 //! enforce it (and route `http://self` / `*.spin.internal` back into the app).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 
 use http::uri::Scheme;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 
-use crate::app::AppInner;
 use crate::error::RuntimeError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,12 +151,24 @@ pub fn destination(host: &str) -> Destination {
     }
 }
 
+/// Where `http://self` and `*.spin.internal` requests of a guest go: the
+/// serving application, which the host layer knows only through this.
+pub trait InternalRequests: Send + Sync {
+    /// Serves `request` inside the application: routed by path, or straight
+    /// to `component` (an id) when given.
+    fn handle_internal(
+        self: Arc<Self>,
+        request: http::Request<WasiBody>,
+        component: Option<String>,
+    ) -> Pin<Box<dyn Future<Output = http::Response<WasiBody>> + Send>>;
+}
+
 /// The per-store wasi:http hooks: the allow-list and a way back into the app.
 pub struct OutboundHooks {
     /// The component's allow-list.
     pub allowed: Arc<AllowedHosts>,
     /// The application, for `self` and `*.spin.internal` requests.
-    pub app: Weak<AppInner>,
+    pub app: Weak<dyn InternalRequests>,
 }
 
 type SendFuture = Box<

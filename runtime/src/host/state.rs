@@ -10,11 +10,10 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::app::AppInner;
-use crate::db::{KvStore, SqlitePool};
-use crate::mysql::MysqlPools;
-use crate::outbound::{AllowedHosts, OutboundHooks};
-use crate::variables::ComponentVariables;
+use super::db::{KvStore, SqlitePool};
+use super::mysql::driver::MysqlPools;
+use super::outbound::{AllowedHosts, InternalRequests, OutboundHooks};
+use super::variables::ComponentVariables;
 
 /// Bytes of guest stdout/stderr kept per request (then logged).
 const STDIO_CAPACITY: usize = 64 * 1024;
@@ -59,7 +58,7 @@ impl HostState {
     /// Builds a fresh state for one request.
     pub fn new(
         component: Arc<ComponentCtx>,
-        app: Weak<AppInner>,
+        app: Weak<dyn InternalRequests>,
         memory_limit: usize,
     ) -> wasmtime::Result<Self> {
         let stdout = MemoryOutputPipe::new(STDIO_CAPACITY);

@@ -39,16 +39,13 @@ use tokio::sync::{mpsc, oneshot, watch, Mutex, OwnedMutexGuard};
 
 use super::convert::{bind, convert_columns, convert_row, value_size};
 use super::{query_failed, MysqlConnection};
-use crate::host_mysql::fermyon::spin::rdbms_types::{Column, DbValue, Error, ParameterValue};
+use super::types::{Column, Error, ParameterValue, Row};
 
 /// A batch is handed over once its values reach this size (or as soon as the
 /// next row is not there yet). With one batch in the channel, one being
 /// filled and one the guest is reading, the rows buffered on the host for a
 /// query stay under about three times this, plus three rows.
 const MAX_BATCH_BYTES: usize = 256 << 10;
-
-/// One row's values.
-pub type Row = Vec<DbValue>;
 
 /// A guest's `connection` (v3), cloned into each of its calls. The task
 /// running a statement holds the connection itself (locked), not a clone of

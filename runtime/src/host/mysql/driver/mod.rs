@@ -2,8 +2,8 @@
 //! buffered into a `row-set`) and `spin:mysql/mysql@3.0.0` (rows streamed, see
 //! [`stream`]): one lazily created pool per address, shared by every instance
 //! of the app; one pooled connection per guest `connection`; Spin's mapping of
-//! column types and values. The values are the v2 `rdbms-types`; v3's types
-//! have the same shapes and are converted at its binding.
+//! column types and values. The driver speaks its own [`types`] (the shapes
+//! of Spin's `rdbms-types`); each WIT binding converts at its edge.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -15,16 +15,15 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions, MySqlSslMode};
 use sqlx::pool::PoolConnection;
 use sqlx::{Executor as _, MySql, MySqlPool, Row as _, Statement as _};
 
-use crate::host_mysql::fermyon::spin::rdbms_types::{Column, Error, ParameterValue, RowSet};
-use crate::state::ComponentCtx;
-
 mod convert;
 mod session;
 #[cfg(feature = "spin-mysql3")]
 pub mod stream;
+pub mod types;
 
 use convert::{bind, convert_columns, convert_row, value_size};
 use session::Effect;
+use types::{Column, Error, ParameterValue, RowSet};
 
 /// Spin's limit on a buffered query result (`MAX_HOST_BUFFERED_BYTES`).
 const MAX_RESULT_BYTES: usize = 128 << 20;
@@ -74,23 +73,6 @@ impl MysqlPools {
             in_flight: false,
         })
     }
-}
-
-/// Opens a connection for `component` to `address`, which must be in its
-/// `allowed_outbound_hosts` (checked before anything is sent anywhere).
-pub(crate) async fn open(
-    component: &ComponentCtx,
-    address: &str,
-) -> Result<MysqlConnection, Error> {
-    if !component.allowed_hosts.allows_url(address, "mysql") {
-        tracing::warn!(component = %component.id, "MySQL address denied: not in allowed_outbound_hosts");
-        // Spin's message, with the password left out: the guest may log it.
-        return Err(Error::ConnectionFailed(format!(
-            "address {} is not permitted",
-            iems_shared::redact::redact_url(address)
-        )));
-    }
-    component.mysql.open(address).await
 }
 
 /// sqlx's options for a Spin MySQL address, with the session left as a plain

@@ -1,7 +1,7 @@
 //! `spin:mysql/mysql@3.0.0` (what `spin_sdk::mysql` imports from spin-sdk 7,
 //! Spin 4): component-model async functions, a query's rows in a `stream` and
-//! its late outcome in a `future`. The semantics are v2's ([`crate::mysql`]),
-//! with rows streamed ([`crate::mysql::stream`]) rather than buffered.
+//! its late outcome in a `future`. The semantics are v2's ([`super::driver`]),
+//! with rows streamed ([`super::driver::stream`]) rather than buffered.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -12,15 +12,15 @@ use wasmtime::component::{
 };
 use wasmtime::StoreContextMut;
 
-use crate::host_mysql::fermyon::spin::rdbms_types as v2;
-use crate::mysql::stream::{RowBatches, SharedConnection};
-use crate::state::HostState;
+use super::driver::stream::{RowBatches, SharedConnection};
+use super::driver::types as plain;
+use crate::host::state::HostState;
 
 wasmtime::component::bindgen!({
     path: "wit-mysql3",
     world: "iems:runtime-mysql3/spin-mysql3",
     with: {
-        "spin:mysql/mysql.connection": crate::mysql::stream::SharedConnection,
+        "spin:mysql/mysql.connection": crate::host::mysql::driver::stream::SharedConnection,
     },
 });
 
@@ -69,7 +69,7 @@ impl<T> v3::HostConnectionWithStore<T> for SpinMysql3Host {
         address: String,
     ) -> Result<Resource<SharedConnection>, Error> {
         let component = accessor.with(|mut access| access.get().component.clone());
-        let conn = crate::mysql::open(&component, &address).await?;
+        let conn = super::open(&component, &address).await?;
         accessor.with(|mut access| {
             access
                 .get()
@@ -156,43 +156,4 @@ impl<D> StreamProducer<D> for RowProducer {
     }
 }
 
-/// Conversions between the v3 types and the v2 `rdbms-types` [`crate::mysql`]
-/// works with: the same cases under the same names, moved across.
-macro_rules! same_cases {
-    ($from:ty => $to:ty { $($tuple:ident),* ; $($unit:ident),* }) => {
-        impl From<$from> for $to {
-            fn from(value: $from) -> Self {
-                type From = $from;
-                match value {
-                    $(From::$tuple(v) => Self::$tuple(v),)*
-                    $(From::$unit => Self::$unit,)*
-                }
-            }
-        }
-    };
-}
-
-same_cases!(ParameterValue => v2::ParameterValue {
-    Boolean, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Floating32, Floating64,
-    Str, Binary; DbNull
-});
-same_cases!(v2::DbValue => DbValue {
-    Boolean, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Floating32, Floating64,
-    Str, Binary; DbNull, Unsupported
-});
-same_cases!(v2::DbDataType => DbDataType {
-    ; Boolean, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Floating32, Floating64,
-    Str, Binary, Other
-});
-same_cases!(v2::Error => Error {
-    ConnectionFailed, BadParameter, QueryFailed, ValueConversionFailed, Other;
-});
-
-impl From<v2::Column> for Column {
-    fn from(column: v2::Column) -> Self {
-        Self {
-            name: column.name,
-            data_type: column.data_type.into(),
-        }
-    }
-}
+convert_to_driver!();

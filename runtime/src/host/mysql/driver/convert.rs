@@ -1,13 +1,11 @@
-//! Spin's conversions between WIT values and MySQL: parameters, column types
-//! (`convert_data_type`) and row values.
+//! Spin's conversions between the driver's values and MySQL's: parameters,
+//! column types (`convert_data_type`) and row values.
 
 use sqlx::mysql::{MySqlArguments, MySqlColumn, MySqlRow};
 use sqlx::query::Query;
 use sqlx::{Column as _, MySql, Row as _, TypeInfo as _};
 
-use crate::host_mysql::fermyon::spin::rdbms_types::{
-    Column, DbDataType, DbValue, Error, ParameterValue,
-};
+use super::types::{Column, DbDataType, DbValue, Error, ParameterValue};
 
 pub(super) fn bind(
     mut query: Query<'_, MySql, MySqlArguments>,
@@ -87,7 +85,6 @@ fn convert_value(row: &MySqlRow, index: usize, column: &Column) -> Result<DbValu
             .map_err(|e| Error::ValueConversionFailed(e.to_string()))
     }
     let value = match column.data_type {
-        DbDataType::Boolean => get::<bool>(row, index)?.map(DbValue::Boolean),
         DbDataType::Int8 => get::<i8>(row, index)?.map(DbValue::Int8),
         DbDataType::Int16 => get::<i16>(row, index)?.map(DbValue::Int16),
         DbDataType::Int32 => get::<i32>(row, index)?.map(DbValue::Int32),

@@ -2,31 +2,31 @@
 //! `runtime/wit` and implemented on the store state with synchronous host
 //! functions. A new local interface is one more `import` in `wit/world.wit`'s
 //! `spin-host` and one more impl here; network-bound ones (MySQL) are async,
-//! in a world and module of their own (`host_mysql`).
+//! in a world and module of their own ([`super::mysql`]).
 
 use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker, Resource};
 
-use crate::db::{self, KvError, KvStore, Lease, SqlError, SqlValue};
-use crate::state::HostState;
-use crate::variables::VariableError;
+use super::db::{self, KvError, KvStore, Lease, SqlError, SqlValue};
+use super::state::HostState;
+use super::variables::VariableError;
 
 wasmtime::component::bindgen!({
     path: "wit",
     world: "iems:runtime/spin-host",
     with: {
-        "fermyon:spin/sqlite.connection": crate::db::Lease,
-        "spin:sqlite/sqlite.connection": crate::db::Lease,
-        "fermyon:spin/key-value.store": crate::host::KvHandle,
-        "spin:key-value/key-value.store": crate::host::KvHandle,
+        "fermyon:spin/sqlite.connection": crate::host::db::Lease,
+        "spin:sqlite/sqlite.connection": crate::host::db::Lease,
+        "fermyon:spin/key-value.store": crate::host::spin::KvHandle,
+        "spin:key-value/key-value.store": crate::host::spin::KvHandle,
     },
 });
 
 /// An open key-value store handle held in the guest's resource table.
 pub struct KvHandle(Arc<KvStore>);
 
-/// Adds every Spin interface to the linker.
+/// Adds the synchronous Spin interfaces to the linker.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     SpinHost::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
 }
