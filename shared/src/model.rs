@@ -118,6 +118,102 @@ impl From<StoredAlert> for Alert {
     }
 }
 
+/// A monthly budget's amount as the API shows it: money in currency units, or kWh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetAmount {
+    /// `money` or `kwh`.
+    pub kind: String,
+    /// Currency units (money) or kWh.
+    pub amount: f64,
+}
+
+/// A client's budget alert: the month's projection first passed the budget
+/// (`projected`), or the month's spend reached it (`spent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetAlert {
+    /// UUID.
+    pub id: String,
+    /// The client.
+    pub client_id: String,
+    /// The client's display name (empty when unknown).
+    #[serde(default)]
+    pub client_name: String,
+    /// `YYYY-MM` in the budget's time zone.
+    pub month: String,
+    /// `projected` or `spent`.
+    pub kind: String,
+    /// The budget when the alert was raised.
+    pub budget: BudgetAmount,
+    /// Spent so far, in the budget's unit.
+    pub spent: f64,
+    /// Projected to the month's end, in the budget's unit.
+    pub projected: f64,
+    /// The currency of money budgets.
+    pub currency: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// When someone acknowledged it.
+    pub acknowledged_at: Option<String>,
+}
+
+/// A budget alert as the `budget_alerts` table stores it (unix ms; amounts in
+/// micro-units of the currency or µWh, by `budget_kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBudgetAlert {
+    /// UUID.
+    pub id: String,
+    /// The client.
+    pub client_id: String,
+    /// The client's display name, if read with it.
+    pub client_name: Option<String>,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `projected` or `spent`.
+    pub kind: String,
+    /// `money` or `kwh`.
+    pub budget_kind: String,
+    /// Micro-units or µWh.
+    pub budget_amount: i64,
+    /// Micro-units or µWh.
+    pub spent: i64,
+    /// Micro-units or µWh.
+    pub projected: i64,
+    /// ISO 4217, for money budgets.
+    pub currency: Option<String>,
+    /// Unix ms.
+    pub created_at_ms: i64,
+    /// Unix ms.
+    pub acknowledged_at_ms: Option<i64>,
+}
+
+impl From<StoredBudgetAlert> for BudgetAlert {
+    fn from(a: StoredBudgetAlert) -> BudgetAlert {
+        let unit = |v: i64| {
+            if a.budget_kind == "kwh" {
+                Energy::from_uwh(v).kwh()
+            } else {
+                v as f64 / 1e6
+            }
+        };
+        BudgetAlert {
+            id: a.id,
+            client_id: a.client_id,
+            client_name: a.client_name.unwrap_or_default(),
+            month: a.month,
+            kind: a.kind,
+            budget: BudgetAmount {
+                kind: a.budget_kind.clone(),
+                amount: unit(a.budget_amount),
+            },
+            spent: unit(a.spent),
+            projected: unit(a.projected),
+            currency: a.currency,
+            created_at: rfc3339_ms(a.created_at_ms),
+            acknowledged_at: a.acknowledged_at_ms.map(rfc3339_ms),
+        }
+    }
+}
+
 /// A stored chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {

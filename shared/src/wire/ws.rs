@@ -1,7 +1,7 @@
 //! WebSocket frames of `/ws` (JSON objects with a `type`).
 
 use crate::error::ApiError;
-use crate::model::{Alert, ChatMessage};
+use crate::model::{Alert, BudgetAlert, ChatMessage};
 use serde::{Deserialize, Serialize};
 
 /// Longest chat message, in characters.
@@ -56,6 +56,12 @@ pub enum ServerFrame {
     Alert {
         /// The alert.
         alert: Alert,
+    },
+    /// A client's month passed (or is projected to pass) its budget.
+    #[serde(rename = "budget_alert")]
+    BudgetAlert {
+        /// The alert.
+        alert: BudgetAlert,
     },
     /// A device's hourly total changed.
     #[serde(rename = "consumption")]
