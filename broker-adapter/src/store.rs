@@ -15,6 +15,7 @@ use iems_db::{Backend, Pool};
 use iems_shared::consumption::plan::{plan_device, EventKind, MeterEvent, Stored};
 use iems_shared::consumption::policy::{ReadingPolicy, Refusal};
 use iems_shared::consumption::{exceeds_limit, Reading, HOUR_MS};
+use iems_shared::sql;
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
 use sqlx::{Any, Transaction};
@@ -30,21 +31,6 @@ const ATTEMPTS: u32 = 5;
 /// New readings of one device further apart than this get a window query each,
 /// so the stored rows read for a batch stay near its readings.
 const CLUSTER_SPLIT_MS: i64 = 6 * HOUR_MS;
-
-/// The stored readings of a device around a range, with how the step ending at
-/// each was booked: inside the range, plus the nearest one before and after
-/// (the neighbours of any new reading in the range).
-/// Binds: device, min, max, device, min, device, max.
-const WINDOW_SQL: &str = "\
-SELECT r.ts, r.register_uwh, e.kind FROM readings r
-    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
-    WHERE r.device_id = ? AND r.ts BETWEEN ? AND ?
-UNION ALL SELECT * FROM (SELECT r.ts, r.register_uwh, e.kind FROM readings r
-    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
-    WHERE r.device_id = ? AND r.ts < ? ORDER BY r.ts DESC LIMIT 1) AS before_range
-UNION ALL SELECT * FROM (SELECT r.ts, r.register_uwh, e.kind FROM readings r
-    LEFT JOIN meter_events e ON e.device_id = r.device_id AND e.ts = r.ts
-    WHERE r.device_id = ? AND r.ts > ? ORDER BY r.ts ASC LIMIT 1) AS after_range";
 
 /// An hour whose total changed, with its new total.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +114,7 @@ async fn apply_once(
         }
     };
     if backend == Backend::Mysql {
-        lock_devices(&mut tx, by_device.keys().copied()).await?;
+        lock_devices(&mut tx, backend, by_device.keys().copied()).await?;
     }
     let mut applied = Applied::default();
     for (device, readings) in by_device.values() {
@@ -150,12 +136,10 @@ async fn apply_once(
 /// Locks the devices' rows, in id order, until the transaction ends.
 async fn lock_devices<'a>(
     tx: &mut Tx,
+    backend: Backend,
     ids: impl ExactSizeIterator<Item = &'a str>,
 ) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "SELECT id FROM devices WHERE id IN ({}) ORDER BY id FOR UPDATE",
-        placeholders(ids.len())
-    );
+    let sql = sql::devices::lock_in_order(backend.dialect(), ids.len());
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(id);
@@ -225,10 +209,6 @@ fn retry_pause(attempt: u32) -> Duration {
     Duration::from_millis(u64::from(10 * attempt + jitter))
 }
 
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 /// The device's readings split where they lie far apart: `(min, max)` of each part.
 fn clusters(readings: &[(usize, Reading)]) -> Vec<(i64, i64)> {
     let mut times: Vec<i64> = readings.iter().map(|(_, r)| r.at_ms()).collect();
@@ -243,7 +223,8 @@ fn clusters(readings: &[(usize, Reading)]) -> Vec<(i64, i64)> {
     out
 }
 
-/// The stored readings around the device's new ones (see [`WINDOW_SQL`]).
+/// The stored readings around the device's new ones: in each cluster, plus the
+/// nearest one before and after (see [`sql::readings::WINDOW`]).
 async fn stored_window(
     tx: &mut Tx,
     device_id: &str,
@@ -251,7 +232,7 @@ async fn stored_window(
 ) -> Result<BTreeMap<i64, Stored>, sqlx::Error> {
     let mut stored = BTreeMap::new();
     for (min, max) in clusters(readings) {
-        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(WINDOW_SQL)
+        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(sql::readings::WINDOW)
             .bind(device_id)
             .bind(min)
             .bind(max)
@@ -293,10 +274,7 @@ async fn apply_device(
     );
 
     for chunk in plan.accepted.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO readings (device_id, ts, register_uwh, received_at) VALUES {}",
-            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
-        );
+        let sql = sql::readings::insert(chunk.len());
         let mut query = sqlx::query(&sql);
         for r in chunk {
             query = query
@@ -345,39 +323,15 @@ async fn write_event(
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let Some(event) = event else {
-        sqlx::query("DELETE FROM meter_events WHERE device_id = ? AND ts = ?")
+        sqlx::query(sql::meter_events::DELETE)
             .bind(device_id)
             .bind(ts)
             .execute(&mut **tx)
             .await?;
         return Ok(());
     };
-    let upsert = match backend {
-        Backend::Sqlite => {
-            "ON CONFLICT (device_id, ts) DO UPDATE SET kind = excluded.kind, from_ts = excluded.from_ts, \
-             register_before_uwh = excluded.register_before_uwh, register_after_uwh = excluded.register_after_uwh, \
-             unspread_uwh = excluded.unspread_uwh, recorded_at = excluded.recorded_at"
-        }
-        Backend::Mysql => {
-            "ON DUPLICATE KEY UPDATE kind = VALUES(kind), from_ts = VALUES(from_ts), \
-             register_before_uwh = VALUES(register_before_uwh), register_after_uwh = VALUES(register_after_uwh), \
-             unspread_uwh = VALUES(unspread_uwh), recorded_at = VALUES(recorded_at)"
-        }
-    };
-    sqlx::query(&format!(
-        "INSERT INTO meter_events (device_id, ts, kind, from_ts, register_before_uwh, register_after_uwh, unspread_uwh, recorded_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) {upsert}"
-    ))
-    .bind(device_id)
-    .bind(ts)
-    .bind(event.kind.as_str())
-    .bind(event.from.at_ms())
-    .bind(event.from.register.uwh())
-    .bind(event.to.register.uwh())
-    .bind(event.unspread.uwh())
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    let upsert = sql::meter_events::upsert(backend.dialect(), device_id, ts, event, now_ms);
+    iems_db::statement(&upsert).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -389,22 +343,8 @@ async fn add_to_hours(
     changes: &[(i64, i64)],
     now_ms: i64,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let upsert = match backend {
-        // SQLite hands the new totals back at once.
-        Backend::Sqlite => {
-            "ON CONFLICT (device_id, hour_start) DO UPDATE SET \
-             energy_uwh = energy_uwh + excluded.energy_uwh, updated_at = excluded.updated_at \
-             RETURNING hour_start, energy_uwh"
-        }
-        Backend::Mysql => {
-            "ON DUPLICATE KEY UPDATE \
-             energy_uwh = energy_uwh + VALUES(energy_uwh), updated_at = VALUES(updated_at)"
-        }
-    };
-    let sql = format!(
-        "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) VALUES {} {upsert}",
-        vec!["(?, ?, ?, ?)"; changes.len()].join(", ")
-    );
+    // SQLite hands the new totals back at once.
+    let sql = sql::hourly::add(backend.dialect(), changes.len());
     let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
     for (hour_ms, change) in changes {
         query = query
@@ -418,11 +358,7 @@ async fn add_to_hours(
         Backend::Mysql => {
             query.fetch_all(&mut **tx).await?;
             // The device lock keeps these rows as this transaction left them.
-            let sql = format!(
-                "SELECT hour_start, energy_uwh FROM hourly_consumption \
-                 WHERE device_id = ? AND hour_start IN ({})",
-                placeholders(changes.len())
-            );
+            let sql = sql::hourly::totals(changes.len());
             let mut select = sqlx::query_as::<_, (i64, i64)>(&sql).bind(device_id);
             for (hour_ms, _) in changes {
                 select = select.bind(*hour_ms);
@@ -443,25 +379,18 @@ async fn store_alert(
     total_uwh: i64,
     now_ms: i64,
 ) -> Result<Option<NewAlert>, sqlx::Error> {
-    // MySQL's `INSERT IGNORE` reports 0 rows for a duplicate key, as `DO NOTHING` does;
-    // every value is an id or an integer, so it has nothing else to ignore.
-    let (insert, on_conflict) = match backend {
-        Backend::Sqlite => ("INSERT", "ON CONFLICT (device_id, hour_start) DO NOTHING"),
-        Backend::Mysql => ("INSERT IGNORE", ""),
-    };
     let id = uuid::Uuid::new_v4().to_string();
-    let done = sqlx::query(&format!(
-        "{insert} INTO alerts (id, device_id, hour_start, energy_uwh, max_hourly_uwh, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) {on_conflict}"
-    ))
-    .bind(&id)
-    .bind(&device.id)
-    .bind(hour_ms)
-    .bind(total_uwh)
-    .bind(device.max_hourly_uwh)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    let alert = sql::alerts::NewAlert {
+        id: &id,
+        device_id: &device.id,
+        hour_start_ms: hour_ms,
+        energy_uwh: total_uwh,
+        max_hourly_uwh: device.max_hourly_uwh,
+        created_at_ms: now_ms,
+    };
+    let done = iems_db::statement(&sql::alerts::insert_once(backend.dialect(), &alert))
+        .execute(&mut **tx)
+        .await?;
     Ok((done.rows_affected() == 1).then(|| NewAlert {
         id,
         device: device.clone(),
@@ -489,22 +418,17 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
+        let max_hourly_uwh = i64::MAX / 4;
         let device = DeviceInfo {
-            id: uuid::Uuid::new_v4().to_string(),
-            max_hourly_uwh: i64::MAX / 4,
+            id: iems_db::testing::insert_device(&pool, "m", max_hourly_uwh, None).await,
+            max_hourly_uwh,
             max_power_w: None,
             owner_id: None,
         };
-        sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'm', ?, 0, 0)")
-            .bind(&device.id)
-            .bind(device.max_hourly_uwh)
-            .execute(&pool)
-            .await
-            .unwrap();
         // Another writer holds the device for longer than one lock wait.
         let other = db.pool(1).await.unwrap();
         let mut holder = other.begin().await.unwrap();
-        sqlx::query("SELECT id FROM devices WHERE id = ? FOR UPDATE")
+        sqlx::query(&sql::devices::lock_in_order(Backend::Mysql.dialect(), 1))
             .bind(&device.id)
             .fetch_all(&mut *holder)
             .await

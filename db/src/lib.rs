@@ -84,7 +84,7 @@ pub fn statement(statement: &Statement) -> Query<'_, sqlx::Any, AnyArguments<'_>
     statement
         .params
         .iter()
-        .fold(sqlx::query(statement.sql), |query, value| match value {
+        .fold(sqlx::query(&statement.sql), |query, value| match value {
             Value::Null => query.bind(None::<String>),
             Value::Int(i) => query.bind(*i),
             Value::Text(t) => query.bind(t.as_str()),

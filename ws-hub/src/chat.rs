@@ -7,7 +7,6 @@ use iems_shared::error::ApiError;
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
 use iems_shared::sql;
-use iems_shared::time::rfc3339_ms;
 use iems_shared::wire::{validate_chat_body, validate_client_msg_id};
 
 /// Checks that `claims` may use `conversation_id`, by the rule in
@@ -43,44 +42,31 @@ pub(crate) async fn store(
     let body = validate_chat_body(body)?;
     validate_client_msg_id(client_msg_id)?;
     authorize(pool, claims, conversation_id).await?;
-    let now = chrono::Utc::now().timestamp_millis();
-    // A retry keeps the first message.
-    let on_retry = backend.dialect().keep_existing("sender_id, client_msg_id");
-    sqlx::query(&format!(
-        "INSERT INTO chat_messages (id, conversation_id, sender_id, body, client_msg_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) {on_retry}"
-    ))
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(conversation_id)
-    .bind(&claims.sub)
-    .bind(&body)
-    .bind(client_msg_id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map_err(|e| match e.as_database_error() {
-        // The sender or the conversation's client was deleted meanwhile.
-        Some(db) if db.is_foreign_key_violation() => ApiError::not_found("user"),
-        _ => internal(e),
-    })?;
-    let row: (String, String, Option<String>, String, String, i64) = sqlx::query_as(
-        "SELECT id, conversation_id, sender_id, body, client_msg_id, created_at
-         FROM chat_messages WHERE sender_id = ? AND client_msg_id = ?",
-    )
-    .bind(&claims.sub)
-    .bind(client_msg_id)
-    .fetch_one(pool)
-    .await
-    .map_err(internal)?;
-    let (id, conversation_id, sender_id, body, client_msg_id, created_at) = row;
-    Ok(ChatMessage {
-        id,
+    let id = uuid::Uuid::new_v4().to_string();
+    let message = sql::chat::NewMessage {
+        id: &id,
         conversation_id,
-        sender_id,
-        body,
-        created_at: rfc3339_ms(created_at),
+        sender_id: &claims.sub,
+        body: &body,
         client_msg_id,
-    })
+        created_at_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    // A retry keeps the first message.
+    iems_db::statement(&sql::chat::insert_message(backend.dialect(), &message))
+        .execute(pool)
+        .await
+        .map_err(|e| match e.as_database_error() {
+            // The sender or the conversation's client was deleted meanwhile.
+            Some(db) if db.is_foreign_key_violation() => ApiError::not_found("user"),
+            _ => internal(e),
+        })?;
+    let row: sql::chat::MessageRow = sqlx::query_as(sql::chat::BY_CLIENT_MSG_ID)
+        .bind(&claims.sub)
+        .bind(client_msg_id)
+        .fetch_one(pool)
+        .await
+        .map_err(internal)?;
+    Ok(sql::chat::message(row))
 }
 
 /// Moves this side's read mark of a conversation up to a message (never back).
@@ -104,33 +90,18 @@ pub(crate) async fn mark_read(
     } else {
         "client"
     };
-    let only_forward = match backend {
-        Backend::Sqlite => {
-            "ON CONFLICT (conversation_id, side) DO UPDATE SET
-                 up_to_seq = excluded.up_to_seq, read_by = excluded.read_by, updated_at = excluded.updated_at
-             WHERE excluded.up_to_seq > chat_reads.up_to_seq"
-        }
-        // MySQL assigns left to right, each assignment seeing the ones before:
-        // the mark itself moves last.
-        Backend::Mysql => {
-            "ON DUPLICATE KEY UPDATE
-                 read_by = IF(VALUES(up_to_seq) > up_to_seq, VALUES(read_by), read_by),
-                 updated_at = IF(VALUES(up_to_seq) > up_to_seq, VALUES(updated_at), updated_at),
-                 up_to_seq = GREATEST(up_to_seq, VALUES(up_to_seq))"
-        }
-    };
-    sqlx::query(&format!(
-        "INSERT INTO chat_reads (conversation_id, side, up_to_seq, read_by, updated_at)
-         VALUES (?, ?, ?, ?, ?) {only_forward}"
-    ))
-    .bind(conversation_id)
-    .bind(side)
-    .bind(seq)
-    .bind(&claims.sub)
-    .bind(chrono::Utc::now().timestamp_millis())
-    .execute(pool)
-    .await
-    .map_err(internal)?;
+    let mark = sql::chat::mark_read(
+        backend.dialect(),
+        conversation_id,
+        side,
+        seq,
+        &claims.sub,
+        chrono::Utc::now().timestamp_millis(),
+    );
+    iems_db::statement(&mark)
+        .execute(pool)
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 

@@ -16,8 +16,9 @@
 //! live in fixed windows; every row expires and failed attempts sweep the dead
 //! ones, whether the username exists or not.
 
-use fn_common::db::{Backend, Db, DbError};
+use fn_common::db::{Db, DbError};
 use iems_shared::identity::sha256_hex;
+use iems_shared::sql::throttle;
 use iems_shared::{ApiError, ErrorCode};
 
 /// One limit: at most `max` counted attempts per key in a `window_ms` window.
@@ -133,20 +134,14 @@ impl Counted {
     /// The attempt was not a failure: uncount it.
     pub fn refund(&self, db: &Db) -> Result<(), DbError> {
         for key in &self.keys {
-            db.run(
-                "UPDATE auth_throttle SET failures = failures - 1 WHERE throttle_key = ? AND failures > 0",
-                &[key.as_str().into()],
-            )?;
+            db.run(throttle::REFUND, &[key.as_str().into()])?;
         }
         Ok(())
     }
 
     /// The attempt failed: it stays counted; dead rows of every key are swept.
     pub fn failed(&self, db: &Db) -> Result<(), DbError> {
-        db.run(
-            "DELETE FROM auth_throttle WHERE expires_at <= ?",
-            &[fn_common::now_ms().into()],
-        )
+        db.run(throttle::SWEEP, &[fn_common::now_ms().into()])
     }
 }
 
@@ -154,29 +149,8 @@ impl Counted {
 /// returns the counter and the window's end, atomically per key.
 fn hit(db: &Db, key: &str, window_ms: i64, now: i64) -> Result<(i64, i64), DbError> {
     let ends = now + window_ms;
-    let sql = match db.backend() {
-        Backend::Sqlite => {
-            "INSERT INTO auth_throttle (throttle_key, failures, expires_at) VALUES (?, 1, ?) \
-             ON CONFLICT (throttle_key) DO UPDATE SET \
-               failures = CASE WHEN auth_throttle.expires_at <= ? THEN 1 ELSE auth_throttle.failures + 1 END, \
-               expires_at = CASE WHEN auth_throttle.expires_at <= ? THEN ? ELSE auth_throttle.expires_at END"
-        }
-        // MySQL assigns left to right: `failures` is computed from the old `expires_at`.
-        Backend::Mysql => {
-            "INSERT INTO auth_throttle (throttle_key, failures, expires_at) VALUES (?, 1, ?) \
-             ON DUPLICATE KEY UPDATE \
-               failures = IF(expires_at <= ?, 1, failures + 1), \
-               expires_at = IF(expires_at <= ?, ?, expires_at)"
-        }
-    };
-    db.run(
-        sql,
-        &[key.into(), ends.into(), now.into(), now.into(), ends.into()],
-    )?;
-    let row = db.query_opt(
-        "SELECT failures, expires_at FROM auth_throttle WHERE throttle_key = ?",
-        &[key.into()],
-    )?;
+    db.run_statement(throttle::hit(db.backend().dialect(), key, now, ends))?;
+    let row = db.query_opt(throttle::COUNTER, &[key.into()])?;
     match row {
         Some(r) => Ok((r.int(0)?, r.int(1)?)),
         None => Ok((1, ends)),
@@ -186,7 +160,7 @@ fn hit(db: &Db, key: &str, window_ms: i64, now: i64) -> Result<(i64, i64), DbErr
 /// Whether the user signed in from this address within [`KNOWN_ADDRESS_MS`].
 pub fn is_known_address(db: &Db, user_id: &str, ip: &str) -> Result<bool, DbError> {
     let row = db.query_opt(
-        "SELECT 1 FROM auth_throttle WHERE throttle_key = ? AND expires_at > ?",
+        throttle::ALIVE,
         &[known_key(user_id, ip).into(), fn_common::now_ms().into()],
     )?;
     Ok(row.is_some())
@@ -196,11 +170,11 @@ pub fn is_known_address(db: &Db, user_id: &str, ip: &str) -> Result<bool, DbErro
 /// failures are forgotten.
 pub fn signed_in(db: &Db, user_id: &str, ip: &str, pair_key: &str) -> Result<(), DbError> {
     db.run(
-        "DELETE FROM auth_throttle WHERE throttle_key = ? OR throttle_key = ?",
+        throttle::FORGET_TWO,
         &[pair_key.into(), known_key(user_id, ip).into()],
     )?;
     db.run(
-        "INSERT INTO auth_throttle (throttle_key, failures, expires_at) VALUES (?, 0, ?)",
+        throttle::REMEMBER,
         &[
             known_key(user_id, ip).into(),
             (fn_common::now_ms() + KNOWN_ADDRESS_MS).into(),
@@ -210,8 +184,5 @@ pub fn signed_in(db: &Db, user_id: &str, ip: &str, pair_key: &str) -> Result<(),
 
 /// Forgets a key (a password changed after a few wrong tries).
 pub fn forget(db: &Db, key: &str) -> Result<(), DbError> {
-    db.run(
-        "DELETE FROM auth_throttle WHERE throttle_key = ?",
-        &[key.into()],
-    )
+    db.run(throttle::FORGET, &[key.into()])
 }

@@ -317,7 +317,7 @@ impl Db {
     /// Runs a shared statement (`iems_shared::sql`) that returns no rows.
     pub fn run_statement(&self, statement: Statement) -> Result<(), DbError> {
         let params: Vec<Param> = statement.params.into_iter().map(Param::from).collect();
-        self.run(statement.sql, &params)
+        self.run(&statement.sql, &params)
     }
 
     /// Runs a query and returns its rows.

@@ -12,12 +12,13 @@ use fn_common::db::{Db, Param, Row};
 use fn_common::{http, Req};
 use iems_shared::identity::Claims;
 use iems_shared::model::ChatMessage;
-use iems_shared::time::rfc3339_ms;
+use iems_shared::sql;
 use iems_shared::ApiError;
 use serde::Serialize;
 use spin_sdk::http::Response;
 
-const MESSAGE: &str = "m.id, m.conversation_id, m.sender_id, m.body, m.created_at, m.client_msg_id";
+/// The message columns (`m.`), in `sql::chat::MessageRow`'s order.
+const MESSAGE: &str = sql::chat::COLUMNS;
 
 #[derive(Serialize)]
 struct Conversation {
@@ -41,14 +42,14 @@ struct History {
 
 /// A message from columns `at..at+6` in [`MESSAGE`] order.
 fn message(row: &Row, at: usize) -> Result<ChatMessage, ApiError> {
-    Ok(ChatMessage {
-        id: row.text(at)?,
-        conversation_id: row.text(at + 1)?,
-        sender_id: row.opt_text(at + 2)?,
-        body: row.text(at + 3)?,
-        created_at: rfc3339_ms(row.int(at + 4)?),
-        client_msg_id: row.text(at + 5)?,
-    })
+    Ok(sql::chat::message((
+        row.text(at)?,
+        row.text(at + 1)?,
+        row.opt_text(at + 2)?,
+        row.text(at + 3)?,
+        row.int(at + 4)?,
+        row.text(at + 5)?,
+    )))
 }
 
 /// Unread messages of `conversation_id` for the reader `side`: the other side's
@@ -148,7 +149,7 @@ pub fn messages(db: &Db, req: &Req, claims: &Claims, raw_id: &str) -> Result<Res
             };
             let id = params::path_id("message", raw).map_err(|_| invalid())?;
             db.query_opt(
-                iems_shared::sql::chat::SEQ_OF_MESSAGE,
+                sql::chat::SEQ_OF_MESSAGE,
                 &[Param::from(id), Param::from(client_id.as_str())],
             )?
             .ok_or_else(invalid)?

@@ -1,6 +1,6 @@
 //! Statements on `devices`.
 
-use super::{Statement, Value};
+use super::{placeholders, Dialect, Statement, Value};
 
 /// The columns [`BY_ID`] returns, in this order.
 pub const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w";
@@ -9,6 +9,16 @@ pub const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_
 pub const BY_ID: &str =
     "SELECT id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w \
      FROM devices WHERE id = ?";
+
+/// Locks the rows of `n` devices `?` in id order until the transaction ends
+/// (two writers that lock in the same order cannot wait on each other).
+pub fn lock_in_order(dialect: Dialect, n: usize) -> String {
+    format!(
+        "SELECT id FROM devices WHERE id IN ({}) ORDER BY id{}",
+        placeholders(n),
+        dialect.for_update()
+    )
+}
 
 /// Inserts a device; see [`insert`].
 pub const INSERT: &str = "INSERT INTO devices (id, name, address, max_hourly_uwh, max_power_w, \
