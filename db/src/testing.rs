@@ -7,6 +7,8 @@
 //! file in a temporary directory on SQLite), removed when the value is dropped.
 
 use crate::{connect, migrate, Backend, DbError, Pool};
+use iems_shared::domain::Role;
+use iems_shared::sql::{devices, users};
 
 /// What a failed connection to the test server says to do.
 const START_MARIADB: &str = "Is MariaDB running? (start it with \
@@ -133,6 +135,54 @@ impl TestDatabase {
     pub async fn pool(&self, max_connections: u32) -> Result<Pool, DbError> {
         connect(&self.url, max_connections).await
     }
+}
+
+/// Inserts a user with the API's insert: `username` as its name, key and full
+/// name, no address, created at 0, and a password hash no password matches
+/// (a user for tokens, not for signing in); returns its id.
+pub async fn insert_user(pool: &Pool, username: &str, role: Role) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let user = users::NewUser {
+        id: &id,
+        username,
+        username_key: username,
+        full_name: username,
+        address: None,
+        role,
+        password_hash: "x",
+        created_at_ms: 0,
+    };
+    crate::statement(&users::insert(&user))
+        .execute(pool)
+        .await
+        .expect("inserting a test user");
+    id
+}
+
+/// Inserts a device with the API's insert: `name`, the hourly limit in µWh,
+/// the owner (a client) if any, no address, the policy's plausible power and
+/// created at 0; returns its id.
+pub async fn insert_device(
+    pool: &Pool,
+    name: &str,
+    max_hourly_uwh: i64,
+    owner_id: Option<&str>,
+) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let device = devices::NewDevice {
+        id: &id,
+        name,
+        address: None,
+        max_hourly_uwh,
+        max_power_w: None,
+        owner_id,
+        created_at_ms: 0,
+    };
+    crate::statement(&devices::insert(&device))
+        .execute(pool)
+        .await
+        .expect("inserting a test device");
+    id
 }
 
 impl Drop for TestDatabase {

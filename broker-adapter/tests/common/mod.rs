@@ -50,16 +50,9 @@ impl TestDb {
 
     /// Inserts a device with an hourly limit; returns its id.
     pub async fn device(&self, max_hourly_kwh: f64) -> uuid::Uuid {
-        let id = uuid::Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'meter', ?, 0, 0)",
-        )
-        .bind(id.to_string())
-        .bind(Energy::from_kwh(max_hourly_kwh).unwrap().uwh())
-        .execute(&self.pool)
-        .await
-        .unwrap();
-        id
+        let max_hourly_uwh = Energy::from_kwh(max_hourly_kwh).unwrap().uwh();
+        let id = iems_db::testing::insert_device(&self.pool, "meter", max_hourly_uwh, None).await;
+        id.parse().unwrap()
     }
 
     /// The stored non-zero hourly totals of a device, hour start ms → µWh.

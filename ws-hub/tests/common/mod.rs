@@ -64,20 +64,7 @@ impl Env {
 
     /// Inserts a user and returns its id.
     pub async fn user(&self, username: &str, role: Role) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'x', 0, 0)",
-        )
-        .bind(&id)
-        .bind(username)
-        .bind(username)
-        .bind(username)
-        .bind(role.as_str())
-        .execute(&self.pool)
-        .await
-        .unwrap();
-        id
+        iems_db::testing::insert_user(&self.pool, username, role).await
     }
 
     /// A valid access token issued `age_secs` ago (15-minute lifetime).
