@@ -10,6 +10,7 @@
 pub mod buckets;
 pub mod dynamic;
 pub mod hour;
+pub mod load;
 pub mod money;
 pub mod pricer;
 pub mod projection;
