@@ -3,7 +3,7 @@
 
 use crate::Shared;
 use iems_messaging::{Subscription, Topic};
-use iems_shared::wire::{AlertEvent, ChatEvent, ConsumptionUpdate, ServerFrame};
+use iems_shared::wire::{AlertsTopicEvent, ChatEvent, ConsumptionUpdate, ServerFrame};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -95,13 +95,21 @@ pub(crate) async fn pump(shared: Arc<Shared>, topic: Topic, mut sub: Subscriptio
 
 fn dispatch(shared: &Shared, topic: Topic, payload: &[u8]) -> Result<(), serde_json::Error> {
     match topic {
-        Topic::Alerts => {
-            let event: AlertEvent = serde_json::from_slice(payload)?;
-            let frame = ServerFrame::Alert { alert: event.alert };
-            shared
-                .registry
-                .deliver(event.owner_id.as_deref(), None, &frame);
-        }
+        Topic::Alerts => match serde_json::from_slice(payload)? {
+            AlertsTopicEvent::Limit(event) => {
+                let frame = ServerFrame::Alert { alert: event.alert };
+                shared
+                    .registry
+                    .deliver(event.owner_id.as_deref(), None, &frame);
+            }
+            AlertsTopicEvent::Budget(event) => {
+                let client = event.budget_alert.client_id.clone();
+                let frame = ServerFrame::BudgetAlert {
+                    alert: event.budget_alert,
+                };
+                shared.registry.deliver(Some(&client), None, &frame);
+            }
+        },
         Topic::Consumption => {
             let update: ConsumptionUpdate = serde_json::from_slice(payload)?;
             let frame = ServerFrame::Consumption {

@@ -7,8 +7,8 @@ use base64::Engine as _;
 use common::*;
 use iems_messaging::Topic;
 use iems_shared::domain::Role;
-use iems_shared::model::Alert;
-use iems_shared::wire::{AlertEvent, ConsumptionUpdate};
+use iems_shared::model::{Alert, BudgetAlert, BudgetAmount};
+use iems_shared::wire::{AlertEvent, BudgetAlertEvent, ConsumptionUpdate};
 use iems_ws_hub::HubConfig;
 use serde_json::json;
 use std::time::Duration;
@@ -36,6 +36,53 @@ async fn publish_alert(env: &Env, owner: &str) -> Alert {
         .await
         .unwrap();
     alert
+}
+
+async fn publish_budget_alert(env: &Env, client: &str) -> BudgetAlert {
+    let alert = BudgetAlert {
+        id: uuid::Uuid::new_v4().to_string(),
+        client_id: client.into(),
+        client_name: "X".into(),
+        month: "2026-12".into(),
+        kind: "projected".into(),
+        budget: BudgetAmount {
+            kind: "money".into(),
+            amount: 120.0,
+        },
+        spent: 40.0,
+        projected: 130.5,
+        currency: Some("EUR".into()),
+        created_at: "2026-12-05T10:40:00Z".into(),
+        acknowledged_at: None,
+    };
+    let event = BudgetAlertEvent {
+        budget_alert: alert.clone(),
+    };
+    env.bus
+        .publish(Topic::Alerts, &serde_json::to_vec(&event).unwrap())
+        .await
+        .unwrap();
+    alert
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budget_alerts_reach_their_client_and_admins_only() {
+    let env = Env::new().await;
+    let a = env.instance(HubConfig::default()).await;
+    let x = env.user("xenia", Role::Client).await;
+    let y = env.user("yusuf", Role::Client).await;
+    let admin = env.user("ada", Role::Admin).await;
+    let mut cx = connect(a.addr, &env.token(&x, Role::Client)).await;
+    let mut cy = connect(a.addr, &env.token(&y, Role::Client)).await;
+    let mut m = connect(a.addr, &env.token(&admin, Role::Admin)).await;
+
+    let for_x = publish_budget_alert(&env, &x).await;
+    // Y's own comes after X's on the same topic: had Y been sent X's, it would come first.
+    let for_y = publish_budget_alert(&env, &y).await;
+    assert_eq!(expect(&mut cx, "budget_alert").await["alert"], json!(for_x));
+    assert_eq!(expect(&mut cy, "budget_alert").await["alert"]["id"], for_y.id);
+    assert_eq!(expect(&mut m, "budget_alert").await["alert"]["id"], for_x.id);
+    assert_eq!(expect(&mut m, "budget_alert").await["alert"]["id"], for_y.id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
