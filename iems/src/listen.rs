@@ -2,13 +2,14 @@
 //! ops ports) with the connection limits every listener of iems has, which
 //! `axum::serve` does not set: a client must send a request's headers within
 //! the header-read timeout, and a connection idle that long between requests
-//! is closed, so slow or silent clients cannot hold connections open.
+//! is closed, so slow or silent clients cannot hold connections open. The
+//! accept loop is the runtime's ([`iems_runtime::serve_connections`]), which
+//! serves the functions the same way.
 
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use iems_runtime::{serve_connections, ConnectionLimits};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,9 +18,6 @@ use tower::ServiceExt as _;
 
 /// The header-read and idle timeout of every listener: 10 s.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long in-flight requests may run after shutdown is asked for.
-const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 
 /// Serves `router` on `listener` until `shutdown` completes, with
 /// [`HEADER_READ_TIMEOUT`]; WebSocket upgrades work, and handlers can
@@ -39,56 +37,18 @@ pub async fn serve_with(
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // Every connection task holds a receiver: `closed()` tells when all ended.
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, client) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    let limits = ConnectionLimits {
+        header_read_timeout,
+        upgrades: true,
+    };
+    serve_connections(listener, limits, shutdown, |client| {
         let router = router.clone();
-        let service = hyper::service::service_fn(move |mut req: axum::http::Request<Incoming>| {
+        hyper::service::service_fn(move |mut req: axum::http::Request<Incoming>| {
             req.extensions_mut()
                 .insert(ConnectInfo::<SocketAddr>(client));
             router.clone().oneshot(req.map(axum::body::Body::new))
-        });
-        let conn = http1::Builder::new()
-            .keep_alive(true)
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_read_timeout)
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
-        let mut stopping = stopping.clone();
-        tokio::spawn(async move {
-            tokio::pin!(conn);
-            let ended = tokio::select! {
-                ended = conn.as_mut() => ended,
-                _ = stopping.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-            };
-            if let Err(e) = ended {
-                tracing::debug!(%client, "connection ended: {e}");
-            }
-        });
-    }
-    let _ = stop.send(true);
-    drop(stopping);
-    if tokio::time::timeout(DRAIN_LIMIT, stop.closed())
-        .await
-        .is_err()
-    {
-        tracing::warn!("in-flight requests still running after {DRAIN_LIMIT:?}; stopping");
-    }
+        })
+    })
+    .await;
     Ok(())
 }
