@@ -7,6 +7,7 @@
 //! Business rules stay in `iems-shared`; this crate only adapts them to Spin.
 
 pub mod auth;
+pub mod cost;
 pub mod db;
 pub mod http;
 pub mod json;

@@ -155,6 +155,15 @@ pub fn prices_of_tariffs(n: usize) -> String {
     )
 }
 
+/// `slot_start, price_micro` of tariff `?` at the `n` slot starts bound
+/// after it (what an upload would replace).
+pub fn prices_at(n: usize) -> String {
+    format!(
+        "SELECT slot_start, price_micro FROM tariff_prices WHERE tariff_id = ? AND slot_start IN ({})",
+        placeholders(n)
+    )
+}
+
 /// Stores `(slot_start, price_micro)` rows of tariff `id` (at most a few
 /// hundred per statement), replacing the price of a slot already stored.
 pub fn upsert_prices(dialect: Dialect, id: &str, slots: &[(i64, i64)]) -> Statement {
