@@ -103,7 +103,19 @@ impl Pricer {
 
     /// The prices of the four quarter hours of the hour starting at `hour_start_ms`.
     pub fn quarter_prices(&self, hour_start_ms: i64) -> QuarterPrices {
-        [0, 1, 2, 3].map(|q| self.price_at(hour_start_ms.saturating_add(q * QUARTER_MS)))
+        let at = |q: i64| hour_start_ms.saturating_add(q * QUARTER_MS);
+        if self.timeline.changes_within(at(0), at(3)) {
+            return [0, 1, 2, 3].map(|q| self.price_at(at(q)));
+        }
+        // One tariff for the whole hour (the usual case): look it up once.
+        let Some(t) = self.tariff_at(at(0)) else {
+            return [None; 4];
+        };
+        match &t.tariff.rule {
+            PriceRule::Flat(p) => [Some(*p); 4],
+            PriceRule::Dynamic { .. } => [0, 1, 2, 3].map(|q| t.series.price_at(at(q))),
+            PriceRule::TimeOfUse(_) => [0, 1, 2, 3].map(|q| t.tariff.static_price_at(at(q))),
+        }
     }
 
     /// The cost of one hour's energy (see [`hour_cost`]).

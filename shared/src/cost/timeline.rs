@@ -40,6 +40,15 @@ impl TariffTimeline {
         Some(&self.client[c].1)
     }
 
+    /// True when an assignment starts in `(from_ms, to_ms]`, i.e. the tariff
+    /// at `from_ms` may not be the tariff throughout (O(log n)).
+    pub fn changes_within(&self, from_ms: i64, to_ms: i64) -> bool {
+        let c = self.client.partition_point(|a| a.0 <= from_ms);
+        let d = self.device.partition_point(|a| a.0 <= from_ms);
+        self.client.get(c).is_some_and(|a| a.0 <= to_ms)
+            || self.device.get(d).is_some_and(|a| a.0 <= to_ms)
+    }
+
     /// The pieces of `[from_ms, to_ms)` over which the tariff is constant:
     /// `(start, end, tariff)` in order, covering the whole span.
     pub fn segments(&self, from_ms: i64, to_ms: i64) -> Vec<(i64, i64, Option<&str>)> {
@@ -95,6 +104,12 @@ mod tests {
             ]
         );
         assert!(t.segments(5, 5).is_empty());
+        assert!(t.changes_within(0, 50) && t.changes_within(149, 150));
+        assert!(
+            !t.changes_within(0, 49)
+                && !t.changes_within(50, 99)
+                && !t.changes_within(150, i64::MAX)
+        );
     }
 
     #[test]
