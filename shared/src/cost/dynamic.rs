@@ -26,7 +26,7 @@ pub struct DynamicPrices {
 impl DynamicPrices {
     /// A series from `(start_ms, price)` rows in any order: each start aligned to
     /// `slot_minutes` (15 or 60), no start twice, at most [`MAX_ROWS`] rows, prices
-    /// within bounds. `line(i)` names row `i` in error messages.
+    /// within bounds. Each row is `(start_ms, price, line)`; `line` names it in errors.
     pub fn from_rows(
         slot_minutes: u32,
         mut rows: Vec<(i64, Price, usize)>,
