@@ -82,7 +82,10 @@ pub(super) fn local_source(app_dir: &Path, source: &str, target_dir: Option<&Pat
     }
 }
 
-pub(super) fn pick<T>(allowed: &[String], all: &HashMap<String, Arc<T>>) -> HashMap<String, Arc<T>> {
+pub(super) fn pick<T>(
+    allowed: &[String],
+    all: &HashMap<String, Arc<T>>,
+) -> HashMap<String, Arc<T>> {
     allowed
         .iter()
         .filter_map(|n| all.get(n).map(|s| (n.clone(), Arc::clone(s))))

@@ -97,4 +97,3 @@ pub(super) fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
         })
         .expect("spawning the epoch thread");
 }
-

@@ -166,9 +166,7 @@ pub(crate) fn load(manifest_path: &Path, options: RuntimeOptions) -> Result<Load
             message,
         };
         let source = match &decl.source {
-            SourceDecl::Local(path) => {
-                local_source(&app_dir, path, options.target_dir.as_deref())
-            }
+            SourceDecl::Local(path) => local_source(&app_dir, path, options.target_dir.as_deref()),
             SourceDecl::Remote { url, .. } => {
                 return Err(fail(format!("remote sources are not supported ({url})")))
             }
@@ -182,8 +180,7 @@ pub(crate) fn load(manifest_path: &Path, options: RuntimeOptions) -> Result<Load
             }
             fail(message)
         })?;
-        let pre =
-            Handler::new(&engine, &linker, &component).map_err(|e| fail(format!("{e:#}")))?;
+        let pre = Handler::new(&engine, &linker, &component).map_err(|e| fail(format!("{e:#}")))?;
         tracing::info!(component = %id, elapsed_ms = started.elapsed().as_millis() as u64, "component ready");
         let ctx = ComponentCtx {
             id: id.clone(),

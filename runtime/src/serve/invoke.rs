@@ -20,7 +20,11 @@ pub(crate) const TIMEOUT_GRACE: Duration = Duration::from_millis(250);
 impl AppInner {
     /// Runs component `index` on `req` in a fresh instance, within the
     /// request's limits: the wasi:http 0.2 path, or [`invoke_p3`]'s.
-    pub(super) async fn invoke(self: &Arc<Self>, index: usize, req: Request<WasiBody>) -> Response<WasiBody> {
+    pub(super) async fn invoke(
+        self: &Arc<Self>,
+        index: usize,
+        req: Request<WasiBody>,
+    ) -> Response<WasiBody> {
         let loaded = &self.loaded.components[index];
         let id = loaded.ctx.id.clone();
         let internal_error = || {

@@ -101,14 +101,19 @@ impl App {
 
     /// The routes served, most specific first, with their component ids.
     pub fn routes(&self) -> Vec<(String, String)> {
-        let ids: HashMap<usize, &String> = self.inner.loaded.by_id.iter().map(|(k, v)| (*v, k)).collect();
+        let ids: HashMap<usize, &String> = self
+            .inner
+            .loaded
+            .by_id
+            .iter()
+            .map(|(k, v)| (*v, k))
+            .collect();
         let routes = self.inner.router.routes().iter();
         routes
             .map(|r| (r.raw.clone(), ids[&r.component].clone()))
             .collect()
     }
 }
-
 
 /// A JSON error body with `status`, as the runtime answers for itself.
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response<WasiBody> {

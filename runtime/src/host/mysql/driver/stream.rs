@@ -38,8 +38,8 @@ use sqlx::{Executor as _, Row as _, Statement as _};
 use tokio::sync::{mpsc, oneshot, watch, Mutex, OwnedMutexGuard};
 
 use super::convert::{bind, convert_columns, convert_row, value_size};
-use super::{query_failed, MysqlConnection};
 use super::types::{Column, Error, ParameterValue, Row};
+use super::{query_failed, MysqlConnection};
 
 /// A batch is handed over once its values reach this size (or as soon as the
 /// next row is not there yet). With one batch in the channel, one being
