@@ -64,11 +64,9 @@ async fn setup(prefix: &str, n: usize) -> Setup {
     require_rabbitmq();
     let db = TestDatabase::from_env().await;
     let pool = db.pool(2).await.unwrap();
-    let device = uuid::Uuid::new_v4();
-    sqlx::query("INSERT INTO devices (id, name, max_hourly_uwh, created_at, updated_at) VALUES (?, 'm', 1000000000000, 0, 0)")
-        .bind(device.to_string())
-        .execute(&pool)
+    let device: uuid::Uuid = iems_db::testing::insert_device(&pool, "m", 1_000_000_000_000, None)
         .await
+        .parse()
         .unwrap();
     let namespace = unique(prefix);
     let bus = Bus::connect(&BusConfig::amqp(default_vhost_url(), namespace))

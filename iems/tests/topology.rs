@@ -19,7 +19,9 @@ use futures::{FutureExt, SinkExt, StreamExt};
 use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
 use iems_shared::consumption::{hourly_totals, Reading};
+use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, hash_password};
+use iems_shared::sql;
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
 use iems_testkit::rabbitmq::{default_vhost_url, require_rabbitmq, unique};
@@ -236,15 +238,20 @@ async fn run_topology(namespace: &str) {
 
     // The first admin, as `iems migrate --admin-username` makes it.
     let admin_password = "topology-admin-pass";
-    sqlx::query(
-        "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) \
-         VALUES (?, 'admin', 'admin', 'Admin', 'admin', ?, 0, 0)",
-    )
-    .bind(common::uuid_v4())
-    .bind(hash_password(admin_password).unwrap())
-    .execute(&pool)
-    .await
-    .unwrap();
+    let admin = sql::users::NewUser {
+        id: &common::uuid_v4(),
+        username: "admin",
+        username_key: "admin",
+        full_name: "Admin",
+        address: None,
+        role: Role::Admin,
+        password_hash: &hash_password(admin_password).unwrap(),
+        created_at_ms: 0,
+    };
+    iems_db::statement(&sql::users::insert(&admin))
+        .execute(&pool)
+        .await
+        .unwrap();
 
     // The functions on iems' runtime, reading their variables from SPIN_VARIABLE_* as under Spin.
     let manifest = common::wasm::write_manifest(dir.path());

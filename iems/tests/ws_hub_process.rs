@@ -7,6 +7,7 @@ mod common;
 use iems_db::testing::TestDatabase;
 use iems_shared::domain::Role;
 use iems_shared::identity::{generate_keypair, TokenSigner};
+use iems_shared::sql;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -87,13 +88,20 @@ async fn health_and_metrics_beside_the_websockets() {
 
     // The hub checks that the token's user exists (a deleted user's token is refused).
     let pool = db.pool(1).await.unwrap();
-    sqlx::query(
-        "INSERT INTO users (id, username, username_key, full_name, role, password_hash, created_at, updated_at) \
-         VALUES ('00000000-0000-4000-8000-000000000001', 'hubby', 'hubby', 'Hubby', 'client', 'x', 0, 0)",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    let hubby = sql::users::NewUser {
+        id: "00000000-0000-4000-8000-000000000001",
+        username: "hubby",
+        username_key: "hubby",
+        full_name: "Hubby",
+        address: None,
+        role: Role::Client,
+        password_hash: "x",
+        created_at_ms: 0,
+    };
+    iems_db::statement(&sql::users::insert(&hubby))
+        .execute(&pool)
+        .await
+        .unwrap();
     let token = TokenSigner::from_pem(&keys.private_pem)
         .unwrap()
         .issue(

@@ -12,6 +12,7 @@ use iems_db::testing::TestDatabase;
 use iems_db::{Backend, Pool};
 use iems_runtime::{App, RuntimeOptions};
 use iems_shared::identity::{generate_keypair, hash_password, KeyPair};
+use iems_shared::sql;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -219,38 +220,28 @@ impl TestApi {
         owner: Option<&str>,
         max_hourly_kwh: f64,
     ) -> String {
-        let id = uuid_v4();
         let uwh = (max_hourly_kwh * 1e9).round() as i64;
-        sqlx::query(
-            "INSERT INTO devices (id, name, address, max_hourly_uwh, owner_id, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 0, 0)",
-        )
-        .bind(&id)
-        .bind(name)
-        .bind(uwh)
-        .bind(owner)
-        .execute(&self.pool)
-        .await
-        .expect("seed device");
-        id
+        iems_db::testing::insert_device(&self.pool, name, uwh, owner).await
     }
 }
 
 /// Inserts a user directly (the way `iems up` creates the first admin).
 pub async fn seed_user(pool: &Pool, id: &str, username: &str, password: &str, role: &str) {
     let hash = hash_password(password).expect("hash");
-    sqlx::query(
-        "INSERT INTO users (id, username, username_key, full_name, address, role, password_hash, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, NULL, ?, ?, 0, 0)",
-    )
-    .bind(id)
-    .bind(username)
-    .bind(username.to_ascii_lowercase())
-    .bind(format!("The {role}"))
-    .bind(role)
-    .bind(hash)
-    .execute(pool)
-    .await
-    .expect("seed user");
+    let user = sql::users::NewUser {
+        id,
+        username,
+        username_key: &username.to_ascii_lowercase(),
+        full_name: &format!("The {role}"),
+        address: None,
+        role: role.parse().expect("role"),
+        password_hash: &hash,
+        created_at_ms: 0,
+    };
+    iems_db::statement(&sql::users::insert(&user))
+        .execute(pool)
+        .await
+        .expect("seed user");
 }
 
 /// A random UUID string.
