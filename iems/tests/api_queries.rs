@@ -314,11 +314,16 @@ async fn ranges_in_hour_day_and_month_buckets_and_csv() {
         );
         let text = r.text();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "start,kwh");
-        assert_eq!(lines[1], format!("2026-04-01T10:00:00Z,{}", decimal(first)));
+        // Without a tariff: no cost, currency or price, and all of it unpriced.
+        assert_eq!(
+            lines[0],
+            "start,kwh,cost,currency,price_per_kwh,unpriced_kwh"
+        );
+        let (first, second) = (decimal(first), decimal(second));
+        assert_eq!(lines[1], format!("2026-04-01T10:00:00Z,{first},,,,{first}"));
         assert_eq!(
             lines[2],
-            format!("2026-04-01T11:00:00Z,{}", decimal(second))
+            format!("2026-04-01T11:00:00Z,{second},,,,{second}")
         );
         assert_eq!(lines.len(), 3);
     }

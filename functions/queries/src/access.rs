@@ -14,6 +14,8 @@ pub struct VisibleDevice {
     pub id: String,
     /// The hourly limit in µWh.
     pub max_hourly_uwh: i64,
+    /// The client it is assigned to (whose tariffs price it).
+    pub owner_id: Option<String>,
 }
 
 /// The device `id` if the caller may see it, 404 `not_found` otherwise.
@@ -23,12 +25,14 @@ pub fn device(db: &Db, claims: &Claims, id: &str) -> Result<VisibleDevice, ApiEr
     let Some(row) = row else {
         return Err(rule::device_not_found());
     };
-    if !rule::may_see_device(claims, row.opt_text(4)?.as_deref()) {
+    let owner_id = row.opt_text(4)?;
+    if !rule::may_see_device(claims, owner_id.as_deref()) {
         return Err(rule::device_not_found());
     }
     Ok(VisibleDevice {
         id: row.text(0)?,
         max_hourly_uwh: row.int(3)?,
+        owner_id,
     })
 }
 

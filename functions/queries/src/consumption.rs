@@ -1,9 +1,11 @@
 //! `/api/consumption/{device_id}/...`: a local day's hours, a range in hour,
 //! day or month buckets (JSON or CSV), and the current hour's running total.
 //! Everything is read from `hourly_consumption` (UTC hours, µWh) and regrouped
-//! with the shared crate's time rules.
+//! with the shared crate's time rules; each bucket carries its cost under the
+//! device's tariff history (`crate::cost`).
 
 use crate::access::VisibleDevice;
+use crate::cost::{self, price_units, units, Priced};
 use crate::params;
 use chrono::{DateTime, Utc};
 use fn_common::db::{Db, Param};
@@ -19,6 +21,27 @@ use spin_sdk::http::Response;
 struct BucketOut {
     start: String,
     kwh: f64,
+    cost: Option<f64>,
+    price_per_kwh: Option<f64>,
+    unpriced_kwh: f64,
+}
+
+/// The costs of a whole chart.
+#[derive(Serialize)]
+struct Totals {
+    currency: Option<String>,
+    cost_total: Option<f64>,
+    standing_charge: Option<f64>,
+}
+
+impl Totals {
+    fn of(priced: &Priced) -> Totals {
+        Totals {
+            currency: priced.currency.map(|c| c.to_string()),
+            cost_total: units(priced.cost_total),
+            standing_charge: units(priced.standing_charge),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -28,6 +51,8 @@ struct DayOut {
     tz: String,
     max_hourly_kwh: f64,
     hours: Vec<BucketOut>,
+    #[serde(flatten)]
+    totals: Totals,
 }
 
 #[derive(Serialize)]
@@ -38,6 +63,8 @@ struct RangeOut {
     from: String,
     to: String,
     buckets: Vec<BucketOut>,
+    #[serde(flatten)]
+    totals: Totals,
 }
 
 #[derive(Serialize)]
@@ -46,6 +73,9 @@ struct CurrentOut {
     hour_start: String,
     kwh: f64,
     max_hourly_kwh: f64,
+    cost: Option<f64>,
+    price_per_kwh: Option<f64>,
+    currency: Option<String>,
 }
 
 /// The hourly rows of a device whose hour overlaps `[from_ms, to_ms)`.
@@ -65,32 +95,41 @@ fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, En
         .map_err(ApiError::from)
 }
 
-/// Energy per bucket, for buckets starting at `starts` (increasing, non-empty)
+/// A bucket's start and energy.
+type Bar = (DateTime<Utc>, Energy);
+
+/// Energy and cost per bucket, for buckets starting at `starts` (increasing)
 /// whose last one ends at or after `clip.1`; energy outside `clip` is not counted.
 fn totals(
     db: &Db,
-    device: &str,
+    device: &VisibleDevice,
     starts: &[DateTime<Utc>],
     clip: (DateTime<Utc>, DateTime<Utc>),
-) -> Result<Vec<(DateTime<Utc>, Energy)>, ApiError> {
-    if starts.is_empty() {
-        return Ok(Vec::new());
-    }
+) -> Result<(Vec<Bar>, Priced), ApiError> {
     // Every bucket keeps its own start as its label; only the outer edges are clipped.
     let mut edges: Vec<i64> = starts.iter().map(|t| to_unix_ms(*t)).collect();
-    edges[0] = edges[0].max(to_unix_ms(clip.0));
+    if let Some(first) = edges.first_mut() {
+        *first = (*first).max(to_unix_ms(clip.0));
+    }
     edges.push(to_unix_ms(clip.1));
-    let rows = hours(db, device, edges[0], to_unix_ms(clip.1))?;
+    let (from, to) = (edges[0], to_unix_ms(clip.1));
+    let rows = hours(db, &device.id, from, to)?;
     let sums = into_buckets(&rows, &edges);
-    Ok(starts.iter().copied().zip(sums).collect())
+    let pricer = cost::pricer(db, device, from, to)?;
+    let priced = cost::price_buckets(&pricer, &rows, &edges);
+    Ok((starts.iter().copied().zip(sums).collect(), priced))
 }
 
-fn bars(totals: &[(DateTime<Utc>, Energy)]) -> Vec<BucketOut> {
+fn bars(totals: &[(DateTime<Utc>, Energy)], priced: &Priced) -> Vec<BucketOut> {
     totals
         .iter()
-        .map(|(t, energy)| BucketOut {
+        .zip(&priced.cells)
+        .map(|((t, energy), cell)| BucketOut {
             start: rfc3339(*t),
             kwh: energy.kwh(),
+            cost: units(cell.cost),
+            price_per_kwh: price_units(cell.price),
+            unpriced_kwh: cell.unpriced.kwh(),
         })
         .collect()
 }
@@ -100,7 +139,7 @@ pub fn day(db: &Db, req: &Req, device: &VisibleDevice) -> Result<Response, ApiEr
     let date = params::date(req)?;
     let (tz, tz_name) = params::tz(req)?;
     let window = day_window(date, tz);
-    let hours = totals(db, &device.id, &day_hours(date, tz), window)?;
+    let (hours, priced) = totals(db, device, &day_hours(date, tz), window)?;
     Ok(http::json(
         200,
         &DayOut {
@@ -108,7 +147,8 @@ pub fn day(db: &Db, req: &Req, device: &VisibleDevice) -> Result<Response, ApiEr
             date: date.format("%Y-%m-%d").to_string(),
             tz: tz_name,
             max_hourly_kwh: Energy::from_uwh(device.max_hourly_uwh).kwh(),
-            hours: bars(&hours),
+            hours: bars(&hours, &priced),
+            totals: Totals::of(&priced),
         },
     ))
 }
@@ -139,9 +179,9 @@ pub fn range(
     let range = params::range(req)?;
     let (tz, tz_name) = params::tz(req)?;
     let starts = bucket_starts(range.from, range.to, range.bucket, tz);
-    let buckets = totals(db, &device.id, &starts, (range.from, range.to))?;
+    let (buckets, priced) = totals(db, device, &starts, (range.from, range.to))?;
     if csv_path || wants_csv(req) {
-        return Ok(csv(device, &range, &buckets));
+        return Ok(csv(device, &range, &buckets, &priced));
     }
     Ok(http::json(
         200,
@@ -151,20 +191,36 @@ pub fn range(
             tz: tz_name,
             from: rfc3339(range.from),
             to: rfc3339(range.to),
-            buckets: bars(&buckets),
+            buckets: bars(&buckets, &priced),
+            totals: Totals::of(&priced),
         },
     ))
 }
 
-/// The range as `start,kwh` lines with exact decimal kWh, as a download.
+/// The range as `start,kwh,cost,currency,price_per_kwh,unpriced_kwh` lines
+/// with exact decimals (empty cells where unpriced), as a download.
 fn csv(
     device: &VisibleDevice,
     range: &params::Range,
     buckets: &[(DateTime<Utc>, Energy)],
+    priced: &Priced,
 ) -> Response {
-    let mut body = String::from("start,kwh\r\n");
-    for (t, energy) in buckets {
-        body.push_str(&format!("{},{}\r\n", rfc3339(*t), energy.kwh_decimal()));
+    let mut body = String::from("start,kwh,cost,currency,price_per_kwh,unpriced_kwh\r\n");
+    let currency = priced.currency.map(|c| c.to_string()).unwrap_or_default();
+    for ((t, energy), cell) in buckets.iter().zip(&priced.cells) {
+        let cost = cell.cost.map(|c| c.to_decimal()).unwrap_or_default();
+        let price = cell.price.map(|p| p.to_decimal()).unwrap_or_default();
+        let currency = if cell.cost.is_some() {
+            currency.as_str()
+        } else {
+            ""
+        };
+        body.push_str(&format!(
+            "{},{},{cost},{currency},{price},{}\r\n",
+            rfc3339(*t),
+            energy.kwh_decimal(),
+            cell.unpriced.kwh_decimal()
+        ));
     }
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let filename = format!(
@@ -201,6 +257,9 @@ pub fn current(db: &Db, device: &VisibleDevice) -> Result<Response, ApiError> {
         Some(r) => Energy::from_uwh(r.int(0)?),
         None => Energy::ZERO,
     };
+    let start = to_unix_ms(hour);
+    let pricer = cost::pricer(db, device, start, start + HOUR_MS)?;
+    let currency = pricer.currency();
     Ok(http::json(
         200,
         &CurrentOut {
@@ -208,6 +267,11 @@ pub fn current(db: &Db, device: &VisibleDevice) -> Result<Response, ApiError> {
             hour_start: rfc3339(hour),
             kwh: energy.kwh(),
             max_hourly_kwh: Energy::from_uwh(device.max_hourly_uwh).kwh(),
+            cost: units(currency.and(pricer.hour_cost(start, energy))),
+            price_per_kwh: price_units(
+                currency.and(iems_shared::cost::mean_price(pricer.quarter_prices(start))),
+            ),
+            currency: currency.map(|c| c.to_string()),
         },
     ))
 }

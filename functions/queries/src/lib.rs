@@ -1,13 +1,17 @@
 //! The `queries` Spin component: read-side routes over what the native services
-//! write — consumption charts and CSV, alerts (and acknowledging them), chat
+//! write — consumption charts and CSV with their cost, a client's cost
+//! summary, alerts and budget alerts (and acknowledging them), chat
 //! conversations and history. Every route needs a bearer token; clients see only
 //! their own devices, alerts and conversation (others' are 404), admins see all.
 
 mod access;
 mod alerts;
+mod budget_alerts;
 mod chat;
 mod consumption;
+mod cost;
 mod params;
+mod summary;
 
 use fn_common::db::Db;
 use fn_common::{auth, http, Req};
@@ -29,7 +33,10 @@ enum Route<'a> {
     Day(&'a str),
     Range(&'a str, bool),
     Current(&'a str),
+    Summary,
     Alerts,
+    BudgetAlerts,
+    BudgetAck(&'a str),
     Ack(&'a str),
     Conversations,
     Messages(&'a str),
@@ -41,7 +48,10 @@ fn parse<'a>(segments: &[&'a str]) -> Option<(Route<'a>, &'static str)> {
         ["api", "consumption", id, "range"] => (Route::Range(id, false), "GET"),
         ["api", "consumption", id, "range.csv"] => (Route::Range(id, true), "GET"),
         ["api", "consumption", id, "current"] => (Route::Current(id), "GET"),
+        ["api", "consumption", "summary"] => (Route::Summary, "GET"),
         ["api", "alerts"] => (Route::Alerts, "GET"),
+        ["api", "alerts", "budget"] => (Route::BudgetAlerts, "GET"),
+        ["api", "alerts", "budget", id, "ack"] => (Route::BudgetAck(id), "POST"),
         ["api", "alerts", id, "ack"] => (Route::Ack(id), "POST"),
         ["api", "chat", "conversations"] => (Route::Conversations, "GET"),
         ["api", "chat", "conversations", id, "messages"] => (Route::Messages(id), "GET"),
@@ -72,7 +82,10 @@ fn handle_route(req: &Req, route: Route<'_>) -> Result<Response, ApiError> {
         Route::Day(id) => consumption::day(&db, req, &device(id)?),
         Route::Range(id, csv) => consumption::range(&db, req, &device(id)?, csv),
         Route::Current(id) => consumption::current(&db, &device(id)?),
+        Route::Summary => summary::summary(&db, req, &claims),
         Route::Alerts => alerts::list(&db, req, &claims),
+        Route::BudgetAlerts => budget_alerts::list(&db, req, &claims),
+        Route::BudgetAck(id) => budget_alerts::ack(&db, &claims, id),
         Route::Ack(id) => alerts::ack(&db, &claims, id),
         Route::Conversations => chat::conversations(&db, &claims),
         Route::Messages(id) => chat::messages(&db, req, &claims, id),
