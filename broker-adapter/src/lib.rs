@@ -10,6 +10,7 @@
 //! on SQLite, the batch's device rows `FOR UPDATE` on MySQL), so several
 //! adapters on one database serialize per device.
 
+mod budgets;
 mod decode;
 mod devices;
 mod events;
@@ -48,6 +49,9 @@ pub struct AdapterConfig {
     pub update_interval: Duration,
     /// What is done with readings of meters that misbehave (docs/reliability.md).
     pub policy: ReadingPolicy,
+    /// Least time between two budget checks of one client (zero: no budget
+    /// alerts); a client is checked when its devices send readings.
+    pub budget_check_interval: Duration,
 }
 
 impl Default for AdapterConfig {
@@ -58,6 +62,7 @@ impl Default for AdapterConfig {
             device_cache_ttl: Duration::from_secs(2),
             update_interval: Duration::from_secs(1),
             policy: ReadingPolicy::default(),
+            budget_check_interval: Duration::from_secs(60),
         }
     }
 }

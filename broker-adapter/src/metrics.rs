@@ -80,6 +80,12 @@ pub fn metrics(stats: &Arc<Stats>) -> Vec<Metric> {
             |s| &s.alerts,
         ),
         metric(
+            "adapter_budget_alerts_raised",
+            "Budget alerts stored (one per client, month and threshold).",
+            Counter,
+            |s| &s.budget_alerts,
+        ),
+        metric(
             "adapter_database_outages",
             "Times the database became unavailable; the batch in hand waited for it.",
             Counter,

@@ -1,5 +1,6 @@
 //! The consume loop: fill a batch from what is ready, store it, settle it.
 
+use crate::budgets::{self, BudgetWatch};
 use crate::decode::{self, Incoming, Rejected};
 use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
@@ -7,7 +8,7 @@ use crate::store;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Topic};
-use iems_shared::wire::AlertEvent;
+use iems_shared::wire::{AlertEvent, BudgetAlertEvent};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +30,8 @@ pub struct Stats {
     pub dead_lettered: AtomicU64,
     /// Alerts stored.
     pub alerts: AtomicU64,
+    /// Budget alerts stored.
+    pub budget_alerts: AtomicU64,
     /// Transactions committed.
     pub batches: AtomicU64,
     /// Readings in the last committed transaction (stored and duplicates).
@@ -58,6 +61,8 @@ pub(crate) struct Worker {
     updates: UpdateThrottle,
     /// Alerts stored and not yet published.
     alerts: Vec<AlertEvent>,
+    /// Clients whose budgets to check.
+    budgets: BudgetWatch,
 }
 
 /// The shutdown signal, awaitable more than once.
@@ -87,6 +92,7 @@ impl Worker {
         let backend = Backend::of_pool(&pool);
         let devices = DeviceCache::new(config.device_cache_ttl);
         let updates = UpdateThrottle::new(config.update_interval);
+        let budgets = BudgetWatch::new(config.budget_check_interval);
         Worker {
             config,
             bus,
@@ -96,6 +102,7 @@ impl Worker {
             devices,
             updates,
             alerts: Vec::new(),
+            budgets,
         }
     }
 
@@ -236,7 +243,15 @@ impl Worker {
                 .await;
             match whole {
                 None => return, // shutdown during an outage: the broker keeps the batch
-                Some(Ok(applied)) => self.applied(applied, &mut failed),
+                Some(Ok(applied)) => {
+                    // Duplicates too: a client whose budget changed since is checked again.
+                    for inc in &incoming {
+                        if let Some(owner) = &inc.device.owner_id {
+                            self.budgets.mark(owner);
+                        }
+                    }
+                    self.applied(applied, &mut failed)
+                }
                 Some(Err(err)) => {
                     // Something in the batch is wrong: store each reading alone, so
                     // only the one at fault is dead-lettered.
@@ -342,6 +357,26 @@ impl Worker {
         for event in std::mem::take(&mut self.alerts) {
             let payload = serde_json::to_vec(&event).unwrap_or_default();
             self.publish(Topic::Alerts, &payload).await;
+        }
+        for client in self.budgets.due(Instant::now()) {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            match budgets::check(&self.pool, self.backend, &client, now_ms).await {
+                Ok(stored) => {
+                    for alert in stored {
+                        self.stats.budget_alerts.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(client = %client, month = %alert.month, kind = %alert.kind, "budget alert");
+                        let event = BudgetAlertEvent {
+                            budget_alert: alert,
+                        };
+                        let payload = serde_json::to_vec(&event).unwrap_or_default();
+                        self.publish(Topic::Alerts, &payload).await;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(client = %client, error = %err, "checking a budget failed; retried an interval later");
+                    self.budgets.retry(&client);
+                }
+            }
         }
         if self.updates.is_empty() {
             return;

@@ -9,7 +9,7 @@ CREATE TABLE tariffs (
     name       VARCHAR(200) NOT NULL,
     currency   CHAR(3)      NOT NULL,
     kind       VARCHAR(16)  NOT NULL CHECK (kind IN ('flat', 'time_of_use', 'dynamic')),
-    spec       TEXT         NOT NULL,
+    spec       VARCHAR(8000) NOT NULL,   -- the validated tariff, JSON (VARCHAR: MySQL reports TEXT as a BLOB)
     created_at BIGINT       NOT NULL,
     updated_at BIGINT       NOT NULL,
     INDEX tariffs_name (name)

@@ -29,9 +29,11 @@ pub enum Dialect {
 
 impl Dialect {
     /// The end of an `INSERT` that keeps the row already stored under the
-    /// unique key `conflict` (a column list) and reports no row changed.
-    /// MySQL: a no-op update rather than `INSERT IGNORE`, which would also
-    /// swallow a foreign key violation.
+    /// unique key `conflict` (a column list). MySQL: a no-op update rather
+    /// than `INSERT IGNORE`, which would also swallow a foreign key
+    /// violation. The affected-row count does not tell whether the row was
+    /// new (MySQL's clients count a matched row as affected): read the row
+    /// back by its unique key and compare its id.
     pub fn keep_existing(self, conflict: &str) -> String {
         match self {
             Dialect::Sqlite => format!("ON CONFLICT ({conflict}) DO NOTHING"),

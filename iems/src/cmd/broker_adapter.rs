@@ -45,6 +45,10 @@ pub struct BrokerAdapterArgs {
     /// many hours is booked as a gap event, not spread over the hours.
     #[arg(long, env = "IEMS_READING_MAX_GAP_HOURS", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=8784))]
     pub reading_max_gap_hours: u32,
+    /// Least seconds between two budget checks of one client (a client is
+    /// checked as its devices send readings); 0 turns budget alerts off.
+    #[arg(long, env = "IEMS_BUDGET_CHECK_INTERVAL_S", default_value_t = 60)]
+    pub budget_check_interval_s: u64,
     /// Serve `GET /healthz` and Prometheus `GET /metrics` on this address.
     #[arg(long, env = "IEMS_ADAPTER_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -75,6 +79,7 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
             max_gap_ms: i64::from(args.reading_max_gap_hours) * HOUR_MS,
             ..ReadingPolicy::default()
         },
+        budget_check_interval: Duration::from_secs(args.budget_check_interval_s),
         ..AdapterConfig::default()
     };
     let stats = Arc::new(iems_broker_adapter::Stats::default());

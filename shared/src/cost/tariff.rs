@@ -169,7 +169,27 @@ impl Tariff {
     }
 }
 
+/// The longest stored tariff (its JSON, in characters): the `tariffs.spec`
+/// column holds this much in both dialects.
+pub const MAX_STORED_SPEC_CHARS: usize = 8000;
+
 impl TariffSpec {
+    /// The JSON stored for a validated tariff; a tariff longer than
+    /// [`MAX_STORED_SPEC_CHARS`] is refused (too many seasons and periods).
+    pub fn to_stored_json(&self) -> Result<String, ApiError> {
+        let json = serde_json::to_string(self).map_err(|_| ApiError::internal())?;
+        let chars = json.chars().count();
+        if chars > MAX_STORED_SPEC_CHARS {
+            return Err(ApiError::invalid(
+                "seasons",
+                format!(
+                    "seasons: the tariff is too large to store ({chars} characters as JSON; at most {MAX_STORED_SPEC_CHARS}): use fewer periods"
+                ),
+            ));
+        }
+        Ok(json)
+    }
+
     /// Checks every field and compiles the tariff; errors name the field path,
     /// e.g. `seasons[1].periods[0].to`.
     pub fn validate(&self) -> Result<Tariff, ApiError> {

@@ -130,3 +130,23 @@ fn flat_and_defaults() {
         "0.21"
     );
 }
+
+#[test]
+fn stored_json_is_bounded_by_the_column() {
+    let spec: TariffSpec = serde_json::from_value(two_seasons()).unwrap();
+    let json = spec.to_stored_json().unwrap();
+    assert_eq!(serde_json::from_str::<TariffSpec>(&json).unwrap(), spec);
+    // 12 seasons of 48 periods validate, but are too long to store.
+    let period = serde_json::json!({"days": ["mon","tue","wed","thu","fri","sat","sun"], "from": "07:00", "to": "07:15", "price_per_kwh": "0.123456"});
+    let seasons: Vec<_> = (1..=12)
+        .map(|m| serde_json::json!({"months": [m, m], "default_price_per_kwh": "0.1", "periods": vec![period.clone(); 48]}))
+        .collect();
+    let big: TariffSpec = serde_json::from_value(serde_json::json!({
+        "kind": "time_of_use", "currency": "EUR", "tz": "UTC", "seasons": seasons
+    }))
+    .unwrap();
+    big.validate().unwrap();
+    let err = big.to_stored_json().unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("seasons"));
+    assert!(err.message.contains("at most 8000"), "{}", err.message);
+}
