@@ -91,16 +91,14 @@ pub(crate) async fn check(
     client: &str,
     now_ms: i64,
 ) -> Result<Vec<BudgetAlert>, sqlx::Error> {
-    let Some(row) = statement(&Statement::new(
-        sql::BUDGET_BY_CLIENT,
-        vec![client.into()],
-    ))
-    .fetch_optional(pool)
-    .await?
+    let Some(row) = statement(&Statement::new(sql::BUDGET_BY_CLIENT, vec![client.into()]))
+        .fetch_optional(pool)
+        .await?
     else {
         return Ok(Vec::new());
     };
-    let (kind, amount, tz): (String, i64, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    let (kind, amount, tz): (String, i64, String) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     let budget = match kind.as_str() {
         "kwh" => Budget::Energy(Energy::from_uwh(amount)),
         _ => Budget::Money(Money::from_micros(amount)),
@@ -110,7 +108,10 @@ pub(crate) async fn check(
     let projection = project_client(pool, client, now_ms, month_start, month_end).await?;
     let status = budget_status(budget, &projection.0);
     let mut stored = Vec::new();
-    for (kind, over) in [("projected", status.projected_over), ("spent", status.spent_over)] {
+    for (kind, over) in [
+        ("projected", status.projected_over),
+        ("spent", status.spent_over),
+    ] {
         if !over {
             continue;
         }
@@ -130,7 +131,12 @@ pub(crate) async fn check(
             client_name: None,
             month: month.clone(),
             kind: kind.to_string(),
-            budget_kind: if matches!(budget, Budget::Energy(_)) { "kwh" } else { "money" }.to_string(),
+            budget_kind: if matches!(budget, Budget::Energy(_)) {
+                "kwh"
+            } else {
+                "money"
+            }
+            .to_string(),
             budget_amount: amount,
             spent,
             projected,
@@ -162,6 +168,9 @@ pub(crate) async fn check(
     Ok(stored)
 }
 
+/// A device's pricer, its hourly rows and its first stored hour.
+type DeviceRows = (Pricer, Vec<(i64, Energy)>, Option<i64>);
+
 /// The client's month so far and projected, and the currency of its costs.
 async fn project_client(
     pool: &Pool,
@@ -178,7 +187,7 @@ async fn project_client(
     .await?;
     let from = history_from_ms(now_ms, month_start);
     let through = now_ms.div_euclid(3_600_000) * 3_600_000 + 3_600_000;
-    let mut months: Vec<(Pricer, Vec<(i64, Energy)>, Option<i64>)> = Vec::new();
+    let mut months: Vec<DeviceRows> = Vec::new();
     let mut currency = None;
     for d in &devices {
         let device: String = d.try_get(0)?;

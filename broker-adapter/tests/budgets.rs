@@ -97,7 +97,12 @@ async fn a_money_budget_raises_each_alert_once_per_month() {
     // each remaining week of the month (at most 5), 18 EUR at most.
     let under = [recent(30, 100.0), recent(20, 101.5), recent(10, 103.0)];
     for r in &under {
-        bus.publish_reading(&message(device, r)).await.unwrap().wait().await.unwrap();
+        bus.publish_reading(&message(device, r))
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
     }
     wait_handled(&[&adapter], under.len() as u64).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -106,12 +111,20 @@ async fn a_money_budget_raises_each_alert_once_per_month() {
         AlertsTopicEvent::Limit(_) => None,
     };
     if let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(300), alerts.next()).await {
-        panic!("no alert while under the budget: {}", String::from_utf8_lossy(&event));
+        panic!(
+            "no alert while under the budget: {}",
+            String::from_utf8_lossy(&event)
+        );
     }
 
     // 57 more kWh: 60 EUR spent, over the budget, and so is the projection.
     let over = recent(5, 160.0);
-    bus.publish_reading(&message(device, &over)).await.unwrap().wait().await.unwrap();
+    bus.publish_reading(&message(device, &over))
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap();
     let mut kinds = Vec::new();
     while kinds.len() < 2 {
         let event = tokio::time::timeout(Duration::from_secs(10), alerts.next())
@@ -134,11 +147,19 @@ async fn a_money_budget_raises_each_alert_once_per_month() {
 
     // More readings in the same month raise nothing new.
     let more = recent(1, 161.0);
-    bus.publish_reading(&message(device, &more)).await.unwrap().wait().await.unwrap();
+    bus.publish_reading(&message(device, &more))
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap();
     wait_handled(&[&adapter], under.len() as u64 + 2).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     if let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(300), alerts.next()).await {
-        panic!("each threshold once per month: {}", String::from_utf8_lossy(&event));
+        panic!(
+            "each threshold once per month: {}",
+            String::from_utf8_lossy(&event)
+        );
     }
     adapter.stop().await;
     assert_eq!(db.count("SELECT COUNT(*) FROM budget_alerts").await, 2);
@@ -162,7 +183,12 @@ async fn a_client_without_a_budget_or_tariff_gets_no_budget_alert() {
     let adapter = Running::start_with(bus.clone(), db.pool.clone(), config);
     let readings = [recent(20, 1.0), recent(10, 500.0)];
     for r in &readings {
-        bus.publish_reading(&message(device, r)).await.unwrap().wait().await.unwrap();
+        bus.publish_reading(&message(device, r))
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
     }
     wait_handled(&[&adapter], readings.len() as u64).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -148,7 +148,10 @@ mod tests {
             acknowledged_at_ms: None,
         }
         .into();
-        assert_eq!((alert.budget.amount, alert.spent, alert.projected), (300.0, 150.0, 310.0));
+        assert_eq!(
+            (alert.budget.amount, alert.spent, alert.projected),
+            (300.0, 150.0, 310.0)
+        );
         assert_eq!(alert.client_name, "Alice");
     }
 }

@@ -80,9 +80,18 @@ async fn budget_alerts_reach_their_client_and_admins_only() {
     // Y's own comes after X's on the same topic: had Y been sent X's, it would come first.
     let for_y = publish_budget_alert(&env, &y).await;
     assert_eq!(expect(&mut cx, "budget_alert").await["alert"], json!(for_x));
-    assert_eq!(expect(&mut cy, "budget_alert").await["alert"]["id"], for_y.id);
-    assert_eq!(expect(&mut m, "budget_alert").await["alert"]["id"], for_x.id);
-    assert_eq!(expect(&mut m, "budget_alert").await["alert"]["id"], for_y.id);
+    assert_eq!(
+        expect(&mut cy, "budget_alert").await["alert"]["id"],
+        for_y.id
+    );
+    assert_eq!(
+        expect(&mut m, "budget_alert").await["alert"]["id"],
+        for_x.id
+    );
+    assert_eq!(
+        expect(&mut m, "budget_alert").await["alert"]["id"],
+        for_y.id
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -83,7 +83,7 @@ pub fn create(req: &Req) -> Result<Response, ApiError> {
     let name = name_of(&fields)?.ok_or_else(|| ApiError::invalid("name", "name is required"))?;
     fields.remove("name");
     let (spec, tariff) = spec_from(fields)?;
-    let spec_json = serde_json::to_string(&spec).map_err(|_| ApiError::internal())?;
+    let spec_json = spec.to_stored_json()?;
     let id = fn_common::new_id();
     let db = Db::open_default()?;
     db.run_statement(sql::insert_tariff(&NewTariff {
@@ -138,7 +138,7 @@ pub fn update(req: &Req, raw: &str) -> Result<Response, ApiError> {
         };
         merged.extend(fields.clone());
         let (spec, tariff) = spec_from(merged)?;
-        let spec_json = serde_json::to_string(&spec).map_err(|_| ApiError::internal())?;
+        let spec_json = spec.to_stored_json()?;
         let new = NewTariff {
             id: &id,
             name: &name,
