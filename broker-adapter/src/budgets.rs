@@ -10,7 +10,7 @@ use iems_shared::cost::load::{
     PriceRow, TariffRow,
 };
 use iems_shared::cost::projection::history_from_ms;
-use iems_shared::cost::{budget_status, Budget, Money, Pricer, Projection};
+use iems_shared::cost::{budget_status, Budget, Pricer, Projection};
 use iems_shared::model::{BudgetAlert, StoredBudgetAlert};
 use iems_shared::sql::cost as sql;
 use iems_shared::sql::Statement;
@@ -99,9 +99,8 @@ pub(crate) async fn check(
     };
     let (kind, amount, tz): (String, i64, String) =
         (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-    let budget = match kind.as_str() {
-        "kwh" => Budget::Energy(Energy::from_uwh(amount)),
-        _ => Budget::Money(Money::from_micros(amount)),
+    let Some(budget) = Budget::from_stored(&kind, amount) else {
+        return Ok(Vec::new());
     };
     let tz = parse_tz(&tz).unwrap_or(chrono_tz::UTC);
     let (month, month_start, month_end) = month_window(now_ms, tz);
@@ -115,28 +114,14 @@ pub(crate) async fn check(
         if !over {
             continue;
         }
-        let (spent, projected) = match budget {
-            Budget::Energy(_) => (
-                projection.0.spent_energy.uwh(),
-                projection.0.projected_energy.uwh(),
-            ),
-            Budget::Money(_) => (
-                projection.0.spent_cost.micros(),
-                projection.0.projected_cost.micros(),
-            ),
-        };
+        let (spent, projected) = budget.spent_and_projected(&projection.0);
         let alert = StoredBudgetAlert {
             id: uuid::Uuid::new_v4().to_string(),
             client_id: client.to_string(),
             client_name: None,
             month: month.clone(),
             kind: kind.to_string(),
-            budget_kind: if matches!(budget, Budget::Energy(_)) {
-                "kwh"
-            } else {
-                "money"
-            }
-            .to_string(),
+            budget_kind: budget.kind().to_string(),
             budget_amount: amount,
             spent,
             projected,

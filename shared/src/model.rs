@@ -188,13 +188,10 @@ pub struct StoredBudgetAlert {
 
 impl From<StoredBudgetAlert> for BudgetAlert {
     fn from(a: StoredBudgetAlert) -> BudgetAlert {
-        let unit = |v: i64| {
-            if a.budget_kind == "kwh" {
-                Energy::from_uwh(v).kwh()
-            } else {
-                v as f64 / 1e6
-            }
-        };
+        let budget = crate::cost::Budget::from_stored(&a.budget_kind, a.budget_amount).unwrap_or(
+            crate::cost::Budget::Money(crate::cost::Money::from_micros(a.budget_amount)),
+        );
+        let unit = |v: i64| budget.units_of(v);
         BudgetAlert {
             id: a.id,
             client_id: a.client_id,

@@ -10,7 +10,7 @@ use iems_shared::cost::load::month_window;
 use iems_shared::cost::{budget_status, Budget, Money};
 use iems_shared::sql::cost as sql;
 use iems_shared::time::{parse_tz, rfc3339_ms};
-use iems_shared::{ApiError, Energy};
+use iems_shared::ApiError;
 use serde::Serialize;
 use serde_json::Value;
 use spin_sdk::http::Response;
@@ -57,21 +57,9 @@ struct StatusOut {
     method: &'static str,
 }
 
-/// A stored amount in the API's unit (currency units or kWh).
-fn units(kind: &str, amount: i64) -> f64 {
-    if kind == "kwh" {
-        Energy::from_uwh(amount).kwh()
-    } else {
-        Money::from_micros(amount).units()
-    }
-}
-
+/// A stored budget (its `kind` and `amount` columns).
 fn stored(kind: &str, amount: i64) -> Result<Budget, ApiError> {
-    Ok(match kind {
-        "kwh" => Budget::Energy(Energy::from_uwh(amount)),
-        "money" => Budget::Money(Money::from_micros(amount)),
-        _ => return Err(ApiError::internal()),
-    })
+    Budget::from_stored(kind, amount).ok_or_else(ApiError::internal)
 }
 
 /// The currency of the client's tariffs, if any.
@@ -90,9 +78,10 @@ fn budget_row(db: &Db, client: &str) -> Result<Row, ApiError> {
 fn render(db: &Db, client: &str) -> Result<BudgetOut, ApiError> {
     let row = budget_row(db, client)?;
     let kind = row.text(0)?;
+    let amount = row.int(1)?;
     Ok(BudgetOut {
         client_id: client.to_string(),
-        amount: units(&kind, row.int(1)?),
+        amount: stored(&kind, amount)?.units_of(amount),
         currency: if kind == "money" {
             currency(db, client)?
         } else {
@@ -128,15 +117,7 @@ pub fn put(req: &Req, raw: &str) -> Result<Response, ApiError> {
             ))
         }
     };
-    let budget = match kind {
-        "money" => Budget::parse("money", &amount)?,
-        "kwh" => Budget::parse("energy", &amount)?,
-        _ => return Err(ApiError::invalid("kind", "kind must be money or kwh")),
-    };
-    let stored_amount = match budget {
-        Budget::Money(m) => m.micros(),
-        Budget::Energy(e) => e.uwh(),
-    };
+    let budget = Budget::parse(kind, &amount)?;
     let tz = body.opt_str("tz")?.unwrap_or("UTC");
     parse_tz(tz)?;
     let db = Db::open_default()?;
@@ -144,8 +125,8 @@ pub fn put(req: &Req, raw: &str) -> Result<Response, ApiError> {
     db.run_statement(sql::upsert_budget(
         db.backend().dialect(),
         &client,
-        kind,
-        stored_amount,
+        budget.kind(),
+        budget.stored_amount(),
         tz,
         fn_common::now_ms(),
         &claims.sub,
@@ -181,7 +162,8 @@ pub fn status(req: &Req, raw: &str) -> Result<Response, ApiError> {
     let now = fn_common::now_ms();
     let (month, start, end) = month_window(now, tz);
     let (projection, currency) = fn_common::cost::client_projection(&db, &client, now, start, end)?;
-    let status = budget_status(stored(&kind, amount)?, &projection);
+    let budget = stored(&kind, amount)?;
+    let status = budget_status(budget, &projection);
     let cost = |m: Money| currency.map(|_| m.units());
     Ok(http::json(
         200,
@@ -192,7 +174,7 @@ pub fn status(req: &Req, raw: &str) -> Result<Response, ApiError> {
             to: rfc3339_ms(end),
             tz: tz_name,
             budget: Amount {
-                amount: units(&kind, amount),
+                amount: budget.units_of(amount),
                 kind,
             },
             currency: currency.map(|c| c.to_string()),

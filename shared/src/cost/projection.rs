@@ -142,16 +142,16 @@ pub enum Budget {
 }
 
 impl Budget {
-    /// From the API's `kind` (`money` | `energy`) and a positive decimal amount
-    /// (currency units, or kWh), at most 6 decimals.
+    /// From the API's `kind` (`money` | `kwh`, as stored) and a positive
+    /// decimal amount (currency units, or kWh), at most 6 decimals.
     pub fn parse(kind: &str, amount: &str) -> Result<Self, ApiError> {
         let budget = match kind {
             "money" => Budget::Money(Money::parse("amount", amount)?),
-            "energy" => {
+            "kwh" => {
                 let micro_kwh = parse_micros("amount", amount, 1_000_000_000)?;
                 Budget::Energy(Energy::from_uwh(micro_kwh * 1_000))
             }
-            _ => return Err(ApiError::invalid("kind", "kind: must be money or energy")),
+            _ => return Err(ApiError::invalid("kind", "kind: must be money or kwh")),
         };
         let positive = match budget {
             Budget::Money(m) => m > Money::ZERO,
@@ -161,6 +161,49 @@ impl Budget {
             return Err(ApiError::invalid("amount", "amount: must be more than 0"));
         }
         Ok(budget)
+    }
+
+    /// From the `budgets` columns `kind` and `amount` (micro-units or µWh);
+    /// `None` for a kind that is neither.
+    pub fn from_stored(kind: &str, amount: i64) -> Option<Self> {
+        match kind {
+            "money" => Some(Budget::Money(Money::from_micros(amount))),
+            "kwh" => Some(Budget::Energy(Energy::from_uwh(amount))),
+            _ => None,
+        }
+    }
+
+    /// The kind as the API and the table name it: `money` or `kwh`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Budget::Money(_) => "money",
+            Budget::Energy(_) => "kwh",
+        }
+    }
+
+    /// The amount as stored: micro-units of the currency, or µWh.
+    pub fn stored_amount(self) -> i64 {
+        match self {
+            Budget::Money(m) => m.micros(),
+            Budget::Energy(e) => e.uwh(),
+        }
+    }
+
+    /// An amount in this budget's stored unit as the API shows it:
+    /// currency units, or kWh.
+    pub fn units_of(self, stored: i64) -> f64 {
+        match self {
+            Budget::Money(_) => Money::from_micros(stored).units(),
+            Budget::Energy(_) => Energy::from_uwh(stored).kwh(),
+        }
+    }
+
+    /// A projection's spent and projected amounts in this budget's stored unit.
+    pub fn spent_and_projected(self, p: &Projection) -> (i64, i64) {
+        match self {
+            Budget::Money(_) => (p.spent_cost.micros(), p.projected_cost.micros()),
+            Budget::Energy(_) => (p.spent_energy.uwh(), p.projected_energy.uwh()),
+        }
     }
 }
 

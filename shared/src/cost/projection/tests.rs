@@ -98,7 +98,7 @@ fn budget_thresholds() {
             spent_over: true
         }
     );
-    let energy = Budget::parse("energy", "120").unwrap();
+    let energy = Budget::parse("kwh", "120").unwrap();
     assert_eq!(
         budget_status(energy, &p),
         BudgetStatus {
@@ -106,10 +106,30 @@ fn budget_thresholds() {
             spent_over: false
         }
     );
-    assert!(Budget::parse("energy", "0").is_err());
+    assert!(Budget::parse("kwh", "0").is_err());
     assert!(Budget::parse("watts", "1").is_err());
     assert_eq!(
         serde_json::to_value(money).unwrap(),
         serde_json::json!({"kind": "money", "amount": 20_000_000})
     );
+}
+
+#[test]
+fn budgets_round_trip_through_their_stored_form() {
+    for b in [
+        Budget::parse("money", "120.50").unwrap(),
+        Budget::parse("kwh", "300").unwrap(),
+    ] {
+        assert_eq!(Budget::from_stored(b.kind(), b.stored_amount()), Some(b));
+    }
+    let kwh = Budget::parse("kwh", "300").unwrap();
+    assert_eq!((kwh.kind(), kwh.stored_amount()), ("kwh", 300_000_000_000));
+    assert_eq!(kwh.units_of(kwh.stored_amount()), 300.0);
+    let money = Budget::parse("money", "120.50").unwrap();
+    assert_eq!(
+        (money.kind(), money.stored_amount()),
+        ("money", 120_500_000)
+    );
+    assert_eq!(money.units_of(money.stored_amount()), 120.5);
+    assert_eq!(Budget::from_stored("watts", 1), None);
 }
