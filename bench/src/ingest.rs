@@ -78,9 +78,10 @@ pub async fn run(args: BenchIngestArgs) -> anyhow::Result<()> {
         "alert latency (publish → alert stored), {alerts} alerts: p50 {p50:.2} ms, p99 {p99:.2} ms"
     );
     println!(
-        "bench=ingest readings={n} devices={devices} broker_rps={broker_rps:.0} ingest_rps={ingest_rps:.0} ratio={:.2} batched_rps={batched_rps:.0} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2} database={}",
+        "bench=ingest readings={n} devices={devices} broker_rps={broker_rps:.0} ingest_rps={ingest_rps:.0} ratio={:.2} batched_rps={batched_rps:.0} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2} database={} load_avg={}",
         ingest_rps / broker_rps,
-        db.backend_name()
+        db.backend_name(),
+        crate::load::machine_load()
     );
     Ok(())
 }

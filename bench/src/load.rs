@@ -232,6 +232,22 @@ async fn connection_loop(
     (latencies, None)
 }
 
+/// The machine's load averages over 1, 5 and 15 minutes (`1.60/2.17/2.58`,
+/// from `/proc/loadavg`; `unknown` elsewhere): printed beside the figures,
+/// since the machine they are measured on is shared.
+pub fn machine_load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .filter(|load| !load.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// A well-mixed 64-bit value of two counters (splitmix64), for picking keys
 /// without a random number generator shared between connections.
 pub fn mix(a: u64, b: u64) -> u64 {

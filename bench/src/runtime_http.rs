@@ -78,7 +78,7 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
     println!(
         "hello_ratio={hello_ratio:.3} sqlite_ratio={sqlite_ratio:.3} inst_us={inst_us:.1} \
          hello_rps={:.0} hello_native_rps={:.0} sqlite_rps={:.0} sqlite_native_rps={:.0} \
-         hello_p99_us={} sqlite_p99_us={} connections={} duration_s={}",
+         hello_p99_us={} sqlite_p99_us={} connections={} duration_s={} load_avg={}",
         results[1].rps,
         results[0].rps,
         results[3].rps,
@@ -86,7 +86,8 @@ pub async fn run(args: BenchHttpArgs) -> anyhow::Result<()> {
         results[1].p99_us,
         results[3].p99_us,
         connections,
-        duration.as_secs()
+        duration.as_secs(),
+        crate::load::machine_load()
     );
     Ok(())
 }

@@ -205,7 +205,8 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
         chat_round_trips(chat_socket.as_mut().context("chat socket")?, &chat_user, 50).await?;
     println!("alert p50 {p50:.2} ms, p99 {p99:.2} ms; fan-out to {admins} admins {fanout_ms:.2} ms; chat round trip {chat_rtt_ms:.2} ms");
     println!(
-        "bench=ws conns={opened} admins={admins} rss_mb={rss_mb:.1} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2} fanout_ms={fanout_ms:.2} chat_rtt_ms={chat_rtt_ms:.2}"
+        "bench=ws conns={opened} admins={admins} rss_mb={rss_mb:.1} alert_p50_ms={p50:.2} alert_p99_ms={p99:.2} fanout_ms={fanout_ms:.2} chat_rtt_ms={chat_rtt_ms:.2} load_avg={}",
+        crate::load::machine_load()
     );
     let _ = bus.delete_topology().await;
     bus.close().await;
