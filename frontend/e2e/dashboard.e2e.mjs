@@ -117,7 +117,7 @@ await run.step('cost: a time-of-use tariff from today prices the chart and the C
   await period.getByLabel('Price per kWh', { exact: true }).fill('0.32');
   await dialog.getByRole('button', { name: 'Create tariff' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await admin.getByRole('table', { name: 'Tariffs' }).getByRole('cell', { name: tariffName }).waitFor();
+  await admin.getByRole('table', { name: 'Tariffs' }).getByRole('cell', { name: tariffName, exact: true }).waitFor();
   await snap(config, admin, 'admin-tariffs');
 
   // ...and assigns it to the client from the start of today (the date picker's default, local midnight).
