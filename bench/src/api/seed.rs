@@ -8,7 +8,11 @@ use chrono::Utc;
 use iems_db::Pool;
 use iems_shared::domain::Role;
 use iems_shared::sql;
-use sqlx::{Any, QueryBuilder};
+use sqlx::any::AnyArguments;
+use sqlx::Any;
+
+/// A query with its arguments bound so far.
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
 
 use super::FIRST_DAY;
 use crate::load;
@@ -73,6 +77,7 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
         .and_utc()
         .timestamp_millis();
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let dialect = iems_db::Backend::of_pool(&pool).dialect();
     for (index, id) in ids.iter().enumerate() {
         // A step's energy per hour; the hour's total is exactly its readings' increase.
         let step_uwh = |hour: i64| energy_uwh(index as u64, hour) / READINGS_PER_HOUR;
@@ -97,26 +102,18 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
         let mut tx = pool.begin().await?;
         insert_rows(
             &mut tx,
-            "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) ",
+            |n| sql::hourly::add(dialect, n),
             &totals,
-            |mut row, &(hour_start, uwh)| {
-                row.push_bind(id.as_str())
-                    .push_bind(hour_start)
-                    .push_bind(uwh)
-                    .push_bind(now);
-            },
+            |query, &(hour_start, uwh)| query.bind(id.clone()).bind(hour_start).bind(uwh).bind(now),
         )
         .await
         .context("seeding hourly_consumption")?;
         insert_rows(
             &mut tx,
-            "INSERT INTO readings (device_id, ts, register_uwh, received_at) ",
+            sql::readings::insert,
             &readings,
-            |mut row, &(ts, register_uwh)| {
-                row.push_bind(id.as_str())
-                    .push_bind(ts)
-                    .push_bind(register_uwh)
-                    .push_bind(ts);
+            |query, &(ts, register_uwh)| {
+                query.bind(id.clone()).bind(ts).bind(register_uwh).bind(ts)
             },
         )
         .await
@@ -171,18 +168,18 @@ async fn insert_devices(pool: &Pool, owner: &str, ids: &[String], now: i64) -> a
     Ok(())
 }
 
-/// Stores `rows` with multi-row INSERTs of [`ROWS_PER_INSERT`] rows each;
-/// `head` names the table and columns, `bind` binds one row's values.
-async fn insert_rows<'args, T>(
+/// Stores `rows` with the shared multi-row statement `statement(n)`, [`ROWS_PER_INSERT`]
+/// rows at a time; `bind` binds one row's values.
+async fn insert_rows<T>(
     conn: &mut sqlx::AnyConnection,
-    head: &str,
-    rows: &'args [T],
-    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, 'args, Any, &'static str>, &'args T),
+    statement: impl Fn(usize) -> String,
+    rows: &[T],
+    bind: impl for<'a> Fn(AnyQuery<'a>, &'a T) -> AnyQuery<'a>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(ROWS_PER_INSERT as usize) {
-        let mut insert = QueryBuilder::<Any>::new(head);
-        insert.push_values(chunk, &mut bind);
-        insert.build().execute(&mut *conn).await?;
+        let text = statement(chunk.len());
+        let query = chunk.iter().fold(sqlx::query(&text), &bind);
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
