@@ -1,6 +1,7 @@
 //! Wire formats between the parts: the AMQP reading message, the events the
 //! broker-adapter and ws-hub exchange, and the WebSocket frames.
 
+pub mod meter_formats;
 mod reading;
 mod ws;
 
