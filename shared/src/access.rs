@@ -23,40 +23,48 @@ pub fn device_not_found() -> ApiError {
     ApiError::not_found("device")
 }
 
-/// What remains to check before the caller may read conversation `client_id`.
+/// What remains to check before the caller may act on client `client_id`'s
+/// data (its conversation, budget, tariff history or summary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationCheck {
-    /// Nothing: it is the caller's own conversation.
+    /// Nothing: it is the caller's own.
     Granted,
     /// That `client_id` is an existing client (an admin asks;
-    /// [`crate::sql::users::IS_CLIENT`]), then [`conversation_of`].
+    /// [`crate::sql::users::IS_CLIENT`]), then [`client_of`].
     IfClient,
 }
 
-/// The first half of the conversation rule: a client may read only its own
-/// conversation (another one is a 404), an admin any existing client's.
-pub fn conversation(claims: &Claims, client_id: &str) -> Result<ConversationCheck, ApiError> {
+/// The first half of the client rule: a client may act only on its own data
+/// (another client's is a 404 `not_found` naming `what`), an admin on any
+/// existing client's.
+pub fn client(claims: &Claims, client_id: &str, what: &str) -> Result<ConversationCheck, ApiError> {
     if claims.is_admin() {
         Ok(ConversationCheck::IfClient)
     } else if client_id == claims.sub {
         Ok(ConversationCheck::Granted)
     } else {
-        Err(conversation_not_found())
+        Err(ApiError::not_found(what))
     }
 }
 
 /// The second half, for [`ConversationCheck::IfClient`]: granted when the id
-/// names an existing client, 404 otherwise.
-pub fn conversation_of(is_client: bool) -> Result<(), ApiError> {
+/// names an existing client, 404 `not_found` naming `what` otherwise.
+pub fn client_of(is_client: bool, what: &str) -> Result<(), ApiError> {
     if is_client {
         Ok(())
     } else {
-        Err(conversation_not_found())
+        Err(ApiError::not_found(what))
     }
 }
 
-fn conversation_not_found() -> ApiError {
-    ApiError::not_found("conversation")
+/// [`client`] for a conversation (a client's conversation id is its user id).
+pub fn conversation(claims: &Claims, client_id: &str) -> Result<ConversationCheck, ApiError> {
+    client(claims, client_id, "conversation")
+}
+
+/// [`client_of`] for a conversation.
+pub fn conversation_of(is_client: bool) -> Result<(), ApiError> {
+    client_of(is_client, "conversation")
 }
 
 #[cfg(test)]
@@ -99,6 +107,30 @@ mod tests {
         assert!(conversation_of(true).is_ok());
         assert_eq!(
             conversation_of(false).unwrap_err().code,
+            crate::ErrorCode::NotFound
+        );
+    }
+
+    #[test]
+    fn a_clients_data_is_its_own_and_any_existing_clients_for_admins() {
+        let alice = claims("alice", Role::Client);
+        let admin = claims("root", Role::Admin);
+        assert_eq!(
+            client(&alice, "alice", "budget").unwrap(),
+            ConversationCheck::Granted
+        );
+        let err = client(&alice, "bob", "budget").unwrap_err();
+        assert_eq!(
+            (err.code, err.message.contains("budget")),
+            (crate::ErrorCode::NotFound, true)
+        );
+        assert_eq!(
+            client(&admin, "bob", "budget").unwrap(),
+            ConversationCheck::IfClient
+        );
+        assert!(client_of(true, "budget").is_ok());
+        assert_eq!(
+            client_of(false, "budget").unwrap_err().code,
             crate::ErrorCode::NotFound
         );
     }

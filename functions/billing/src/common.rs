@@ -4,6 +4,7 @@
 use fn_common::auth::{authenticate, require_admin};
 use fn_common::db::{Db, Row};
 use fn_common::Req;
+use iems_shared::access;
 use iems_shared::cost::load::stored_tariff;
 use iems_shared::domain::{parse_id, PageRequest};
 use iems_shared::identity::Claims;
@@ -50,16 +51,10 @@ pub fn is_client(db: &Db, id: &str) -> Result<bool, ApiError> {
 /// only for themselves, an admin for any existing client; 404 otherwise.
 pub fn client_for(db: &Db, claims: &Claims, raw: &str) -> Result<String, ApiError> {
     let id = path_id("client", raw)?;
-    let allowed = if claims.is_admin() {
-        is_client(db, &id)?
-    } else {
-        claims.sub == id
-    };
-    if allowed {
-        Ok(id)
-    } else {
-        Err(ApiError::not_found("client"))
+    if access::client(claims, &id, "client")? == access::ConversationCheck::IfClient {
+        access::client_of(is_client(db, &id)?, "client")?;
     }
+    Ok(id)
 }
 
 /// A tariff row ([`sql::cost::TARIFF_SELECT`]'s columns) as the API shows it:

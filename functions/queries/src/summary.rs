@@ -7,6 +7,7 @@ use crate::cost::{self, units};
 use crate::params;
 use fn_common::db::{Db, Param};
 use fn_common::{http, Req};
+use iems_shared::access as rule;
 use iems_shared::cost::load::month_window;
 use iems_shared::cost::Money;
 use iems_shared::identity::Claims;
@@ -41,18 +42,19 @@ struct SummaryOut {
 
 /// The client whose summary the caller asks for (404 for one not a client).
 fn client(db: &Db, req: &Req, claims: &Claims) -> Result<String, ApiError> {
-    let asked = params::opt_uuid(req, "client_id")?;
-    if !claims.is_admin() {
-        return match asked {
-            Some(id) if id != claims.sub => Err(ApiError::not_found("client")),
-            _ => Ok(claims.sub.clone()),
-        };
+    // A client may leave client_id out: it can only mean itself.
+    let id = match params::opt_uuid(req, "client_id")? {
+        Some(id) => id,
+        None if !claims.is_admin() => claims.sub.clone(),
+        None => return Err(ApiError::invalid("client_id", "client_id is required")),
+    };
+    if rule::client(claims, &id, "client")? == rule::ConversationCheck::IfClient {
+        let is_client = db
+            .query_opt(sql::users::IS_CLIENT, &[Param::from(id.as_str())])?
+            .is_some();
+        rule::client_of(is_client, "client")?;
     }
-    let id = asked.ok_or_else(|| ApiError::invalid("client_id", "client_id is required"))?;
-    match db.query_opt(sql::users::IS_CLIENT, &[Param::from(id.as_str())])? {
-        Some(_) => Ok(id),
-        None => Err(ApiError::not_found("client")),
-    }
+    Ok(id)
 }
 
 /// `GET /api/consumption/summary`.
