@@ -4,19 +4,18 @@
 //! assembly as the API's budget status), and a `projected` or `spent` alert is
 //! stored once per client, month and threshold (the unique key is the guard).
 
-use iems_db::{statement, Backend, Pool};
+use iems_db::{statement, statement_as, Backend, Pool};
 use iems_shared::cost::load::{
     client_projection, dynamic_ids, month_window, pricer, tariff_ids, AssignmentRow, DeviceMonth,
     PriceRow, TariffRow,
 };
-use iems_shared::cost::projection::history_from_ms;
+use iems_shared::cost::projection::history_window;
 use iems_shared::cost::{budget_status, Budget, Pricer, Projection};
 use iems_shared::model::{BudgetAlert, StoredBudgetAlert};
 use iems_shared::sql::cost as sql;
 use iems_shared::sql::Statement;
 use iems_shared::time::parse_tz;
 use iems_shared::Energy;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -134,17 +133,12 @@ pub(crate) async fn check(
             .await?;
         // The month's alert of this kind, with the client's name: ours only
         // if this check stored it.
-        let kept = statement(&Statement::new(
-            format!(
-                "{} WHERE b.client_id = ? AND b.month = ? AND b.kind = ?",
-                sql::BUDGET_ALERT_SELECT
-            ),
-            vec![client.into(), month.as_str().into(), kind.into()],
-        ))
-        .fetch_optional(pool)
-        .await?;
+        let kept: Option<sql::BudgetAlertRow> =
+            statement_as(&sql::budget_alert_by_key(client, &month, kind))
+                .fetch_optional(pool)
+                .await?;
         if let Some(row) = kept {
-            let kept = stored_alert(&row)?;
+            let kept = sql::budget_alert(row);
             if kept.id == alert.id {
                 stored.push(kept.into());
             }
@@ -152,9 +146,6 @@ pub(crate) async fn check(
     }
     Ok(stored)
 }
-
-/// A device's pricer, its hourly rows and its first stored hour.
-type DeviceRows = (Pricer, Vec<(i64, Energy)>, Option<i64>);
 
 /// The client's month so far and projected, and the currency of its costs.
 async fn project_client(
@@ -170,9 +161,8 @@ async fn project_client(
     ))
     .fetch_all(pool)
     .await?;
-    let from = history_from_ms(now_ms, month_start);
-    let through = now_ms.div_euclid(3_600_000) * 3_600_000 + 3_600_000;
-    let mut months: Vec<DeviceRows> = Vec::new();
+    let (from, through) = history_window(now_ms, month_start);
+    let mut months = Vec::new();
     let mut currency = None;
     for d in &devices {
         let device: String = d.try_get(0)?;
@@ -189,25 +179,21 @@ async fn project_client(
         .iter()
         .map(|r| Ok((r.try_get::<i64, _>(0)?, Energy::from_uwh(r.try_get(1)?))))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let first: Option<i64> = statement(&Statement::new(
+        let first_row_ms: Option<i64> = statement(&Statement::new(
             sql::DEVICE_FIRST_HOUR,
             vec![device.as_str().into()],
         ))
         .fetch_one(pool)
         .await?
         .try_get(0)?;
-        months.push((pricer, history, first));
-    }
-    let views: Vec<DeviceMonth<'_>> = months
-        .iter()
-        .map(|(pricer, history, first)| DeviceMonth {
+        months.push(DeviceMonth {
             pricer,
             history,
-            first_row_ms: *first,
-        })
-        .collect();
+            first_row_ms,
+        });
+    }
     Ok((
-        client_projection(&views, now_ms, month_start, month_end),
+        client_projection(&months, now_ms, month_start, month_end),
         currency,
     ))
 }
@@ -284,24 +270,6 @@ async fn device_pricer(
 /// A stored tariff that no longer validates (it did when stored).
 fn invalid(err: iems_shared::ApiError) -> sqlx::Error {
     sqlx::Error::Protocol(format!("a stored tariff is invalid: {}", err.message))
-}
-
-/// A row of `BUDGET_ALERT_SELECT`.
-fn stored_alert(r: &AnyRow) -> Result<StoredBudgetAlert, sqlx::Error> {
-    Ok(StoredBudgetAlert {
-        id: r.try_get(0)?,
-        client_id: r.try_get(1)?,
-        client_name: r.try_get(2)?,
-        month: r.try_get(3)?,
-        kind: r.try_get(4)?,
-        budget_kind: r.try_get(5)?,
-        budget_amount: r.try_get(6)?,
-        spent: r.try_get(7)?,
-        projected: r.try_get(8)?,
-        currency: r.try_get(9)?,
-        created_at_ms: r.try_get(10)?,
-        acknowledged_at_ms: r.try_get(11)?,
-    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use iems_shared::sql::{Dialect, Statement, Value};
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::query::Query;
+use sqlx::query::QueryAs;
 use sqlx::{Executor, MySql};
 use std::time::Duration;
 
@@ -85,6 +86,22 @@ pub fn statement(statement: &Statement) -> Query<'_, sqlx::Any, AnyArguments<'_>
         .params
         .iter()
         .fold(sqlx::query(&statement.sql), |query, value| match value {
+            Value::Null => query.bind(None::<String>),
+            Value::Int(i) => query.bind(*i),
+            Value::Text(t) => query.bind(t.as_str()),
+        })
+}
+
+/// [`statement`] read into rows of type `T` (a tuple in the statement's
+/// column order, e.g. `iems_shared::sql::cost::BudgetAlertRow`).
+pub fn statement_as<T>(statement: &Statement) -> QueryAs<'_, sqlx::Any, T, AnyArguments<'_>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+{
+    statement
+        .params
+        .iter()
+        .fold(sqlx::query_as(&statement.sql), |query, value| match value {
             Value::Null => query.bind(None::<String>),
             Value::Int(i) => query.bind(*i),
             Value::Text(t) => query.bind(t.as_str()),

@@ -3,9 +3,8 @@
 //! broker-adapter does over sqlx).
 
 use crate::db::{Db, Param, Row};
-use iems_shared::consumption::HOUR_MS;
 use iems_shared::cost::load::{self, AssignmentRow, DeviceMonth, PriceRow, TariffRow};
-use iems_shared::cost::projection::history_from_ms;
+use iems_shared::cost::projection::history_window;
 use iems_shared::cost::{Currency, Pricer, Projection};
 use iems_shared::sql::cost as sql;
 use iems_shared::sql::Statement;
@@ -116,29 +115,24 @@ pub fn client_projection(
     month_start_ms: i64,
     month_end_ms: i64,
 ) -> Result<(Projection, Option<Currency>), ApiError> {
-    let history_from = history_from_ms(now_ms, month_start_ms);
-    let history_to = now_ms.div_euclid(HOUR_MS) * HOUR_MS + HOUR_MS;
-    let mut loaded = Vec::new();
+    let (history_from, history_to) = history_window(now_ms, month_start_ms);
+    let mut devices = Vec::new();
     let mut currency = None;
     for (id, _) in client_devices(db, client_id)? {
         let pricer = device_pricer(db, &id, Some(client_id), history_from, month_end_ms)?;
         currency = currency.or(pricer.currency());
         let history = device_hours(db, &id, history_from, history_to)?;
-        let first = db
+        let first_row_ms = db
             .query_opt(sql::DEVICE_FIRST_HOUR, &[id.as_str().into()])?
             .map(|r| r.opt_int(0))
             .transpose()?
             .flatten();
-        loaded.push((pricer, history, first));
-    }
-    let devices: Vec<DeviceMonth<'_>> = loaded
-        .iter()
-        .map(|(pricer, history, first)| DeviceMonth {
+        devices.push(DeviceMonth {
             pricer,
             history,
-            first_row_ms: *first,
-        })
-        .collect();
+            first_row_ms,
+        });
+    }
     Ok((
         load::client_projection(&devices, now_ms, month_start_ms, month_end_ms),
         currency,

@@ -9,27 +9,27 @@ use fn_common::{http, Req};
 use iems_shared::access::owner_scope;
 use iems_shared::domain::PageRequest;
 use iems_shared::identity::Claims;
-use iems_shared::model::{BudgetAlert, Page, StoredBudgetAlert};
+use iems_shared::model::{BudgetAlert, Page};
 use iems_shared::sql::cost as sql;
 use iems_shared::ApiError;
 use spin_sdk::http::Response;
 
 fn alert(row: &Row) -> Result<BudgetAlert, ApiError> {
-    Ok(StoredBudgetAlert {
-        id: row.text(0)?,
-        client_id: row.text(1)?,
-        client_name: row.opt_text(2)?,
-        month: row.text(3)?,
-        kind: row.text(4)?,
-        budget_kind: row.text(5)?,
-        budget_amount: row.int(6)?,
-        spent: row.int(7)?,
-        projected: row.int(8)?,
-        currency: row.opt_text(9)?,
-        created_at_ms: row.int(10)?,
-        acknowledged_at_ms: row.opt_int(11)?,
-    }
-    .into())
+    let row: sql::BudgetAlertRow = (
+        row.text(0)?,
+        row.text(1)?,
+        row.opt_text(2)?,
+        row.text(3)?,
+        row.text(4)?,
+        row.text(5)?,
+        row.int(6)?,
+        row.int(7)?,
+        row.int(8)?,
+        row.opt_text(9)?,
+        row.int(10)?,
+        row.opt_int(11)?,
+    );
+    Ok(sql::budget_alert(row).into())
 }
 
 /// `GET /api/alerts/budget?page=&per_page=&unacknowledged=`.

@@ -134,22 +134,22 @@ pub fn month_window(now_ms: i64, tz: Tz) -> (String, i64, i64) {
     )
 }
 
-/// The history one device's projection reads: `DEVICE_HOURS` from
-/// `projection::history_from_ms(now, month_start)` through `now`'s hour, and
+/// What one device's projection reads: its pricer, its `DEVICE_HOURS` rows
+/// over `projection::history_window(now, month_start)`, and
 /// `DEVICE_FIRST_HOUR`.
-#[derive(Debug, Clone, Copy)]
-pub struct DeviceMonth<'a> {
+#[derive(Debug, Clone)]
+pub struct DeviceMonth {
     /// The device's pricer over that span and the rest of the month.
-    pub pricer: &'a Pricer,
+    pub pricer: Pricer,
     /// `(hour_start_ms, energy)` rows.
-    pub history: &'a [(i64, Energy)],
+    pub history: Vec<(i64, Energy)>,
     /// The device's first stored hour.
     pub first_row_ms: Option<i64>,
 }
 
 /// A client's month projection: the sum of `project_month` over its devices.
 pub fn client_projection(
-    devices: &[DeviceMonth<'_>],
+    devices: &[DeviceMonth],
     now_ms: i64,
     month_start_ms: i64,
     month_end_ms: i64,
@@ -157,7 +157,7 @@ pub fn client_projection(
     let mut total = Projection::default();
     for d in devices {
         let p = project_month(
-            d.history,
+            &d.history,
             d.first_row_ms,
             now_ms,
             month_start_ms,
@@ -270,13 +270,12 @@ mod tests {
             &[],
         )
         .unwrap();
-        let history = [(T0, Energy::from_uwh(2_000_000_000))];
         let d = DeviceMonth {
-            pricer: &p,
-            history: &history,
+            pricer: p,
+            history: vec![(T0, Energy::from_uwh(2_000_000_000))],
             first_row_ms: Some(T0),
         };
-        let total = client_projection(&[d, d], T0 + H, T0, T0 + 24 * H);
+        let total = client_projection(&[d.clone(), d], T0 + H, T0, T0 + 24 * H);
         assert_eq!(total.spent_energy, Energy::from_uwh(4_000_000_000));
         assert_eq!(total.spent_cost, Money::from_micros(2_000_000));
     }

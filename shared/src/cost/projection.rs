@@ -39,15 +39,18 @@ pub struct Projection {
     pub unpriced_energy: Energy,
 }
 
-/// The earliest hour [`project_month`] reads from its history.
-pub fn history_from_ms(now_ms: i64, month_start_ms: i64) -> i64 {
+/// The hourly rows [`project_month`] reads: `[from, to)` from the earlier of
+/// four weeks before the current hour and the month's start, through the
+/// current hour.
+pub fn history_window(now_ms: i64, month_start_ms: i64) -> (i64, i64) {
     let current = now_ms.div_euclid(HOUR_MS) * HOUR_MS;
-    (current - 4 * WEEK_MS).min(month_start_ms.div_euclid(HOUR_MS) * HOUR_MS)
+    let from = (current - 4 * WEEK_MS).min(month_start_ms.div_euclid(HOUR_MS) * HOUR_MS);
+    (from, current + HOUR_MS)
 }
 
 /// Projects the month `[month_start_ms, month_end_ms)` at `now_ms` from hourly
 /// rows `history` = `(hour_start_ms, energy)` covering at least
-/// [`history_from_ms`] through the current hour; `first_row_ms` is the device's
+/// [`history_window`]; `first_row_ms` is the device's
 /// first stored row ever; `price_hour(hour_start_ms, energy)` prices an hour
 /// (`None`: unpriced). Work is bounded by the rows plus [`MAX_MONTH_HOURS`] × 4.
 pub fn project_month(

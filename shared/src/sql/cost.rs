@@ -377,6 +377,62 @@ pub const BUDGET_ALERT_SELECT: &str = "SELECT b.id, b.client_id, u.full_name, b.
      b.budget_kind, b.budget_amount, b.spent, b.projected, b.currency, b.created_at, \
      b.acknowledged_at FROM budget_alerts b LEFT JOIN users u ON u.id = b.client_id";
 
+/// A row of [`BUDGET_ALERT_SELECT`], in its column order.
+pub type BudgetAlertRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+/// The stored alert from its row.
+pub fn budget_alert(row: BudgetAlertRow) -> crate::model::StoredBudgetAlert {
+    let (
+        id,
+        client_id,
+        client_name,
+        month,
+        kind,
+        budget_kind,
+        budget_amount,
+        spent,
+        projected,
+        currency,
+        created_at_ms,
+        acknowledged_at_ms,
+    ) = row;
+    crate::model::StoredBudgetAlert {
+        id,
+        client_id,
+        client_name,
+        month,
+        kind,
+        budget_kind,
+        budget_amount,
+        spent,
+        projected,
+        currency,
+        created_at_ms,
+        acknowledged_at_ms,
+    }
+}
+
+/// Client `client`'s alert of `kind` for `month` (the once-only key).
+pub fn budget_alert_by_key(client: &str, month: &str, kind: &str) -> Statement {
+    Statement::new(
+        format!("{BUDGET_ALERT_SELECT} WHERE b.client_id = ? AND b.month = ? AND b.kind = ?"),
+        vec![client.into(), month.into(), kind.into()],
+    )
+}
+
 fn alert_filter(client: Option<&str>, unacknowledged: bool) -> (String, Vec<Value>) {
     let mut filter = String::from(" WHERE 1 = 1");
     let mut params = Vec::new();
@@ -477,6 +533,7 @@ mod tests {
                 latest_assignment(Subject::Device("d"), Some(5)),
                 latest_assignment(Subject::Client("c"), None),
                 upsert_budget(d, "c", "money", 5, "UTC", 1, "u"),
+                budget_alert_by_key("c", "2026-12", "spent"),
                 budget_alert_page(Some("c"), true, 1, 0),
                 budget_alert_by_id("a", None),
                 delete_unassigned_tariff("t"),
