@@ -17,7 +17,7 @@ use iems_shared::sql::Statement;
 use iems_shared::time::parse_tz;
 use iems_shared::Energy;
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// The most clients waiting for a check; beyond it the oldest marks are kept
@@ -29,7 +29,7 @@ const MAX_PENDING: usize = 10_000;
 pub(crate) struct BudgetWatch {
     interval: Duration,
     /// Clients whose devices sent readings since their last check.
-    pending: HashMap<String, ()>,
+    pending: HashSet<String>,
     last: HashMap<String, Instant>,
 }
 
@@ -38,18 +38,18 @@ impl BudgetWatch {
     pub(crate) fn new(interval: Duration) -> Self {
         BudgetWatch {
             interval,
-            pending: HashMap::new(),
+            pending: HashSet::new(),
             last: HashMap::new(),
         }
     }
 
     /// `client`'s devices sent readings.
     pub(crate) fn mark(&mut self, client: &str) {
-        if self.interval.is_zero() || self.pending.contains_key(client) {
+        if self.interval.is_zero() || self.pending.contains(client) {
             return;
         }
         if self.pending.len() < MAX_PENDING {
-            self.pending.insert(client.to_string(), ());
+            self.pending.insert(client.to_string());
         }
     }
 
@@ -58,7 +58,7 @@ impl BudgetWatch {
         let interval = self.interval;
         let due: Vec<String> = self
             .pending
-            .keys()
+            .iter()
             .filter(|c| {
                 self.last
                     .get(*c)

@@ -167,32 +167,74 @@ async fn a_money_budget_raises_each_alert_once_per_month() {
 }
 
 #[tokio::test]
-async fn a_client_without_a_budget_or_tariff_gets_no_budget_alert() {
+async fn only_a_client_with_a_budget_gets_budget_alerts() {
     let db = TestDb::new().await;
     let bus = amqp_bus("nobudget").await;
-    let client = iems_db::testing::insert_user(&db.pool, "unbudgeted", Role::Client).await;
-    let device: uuid::Uuid =
-        iems_db::testing::insert_device(&db.pool, "meter", 1_000_000_000_000, Some(&client))
-            .await
-            .parse()
-            .unwrap();
+    let dialect = Backend::of_pool(&db.pool).dialect();
+    // Two clients with the same readings; only the second has a budget (1 kWh,
+    // which needs no tariff), so the first's silence is not checks never run.
+    let mut devices = Vec::new();
+    let mut clients = Vec::new();
+    for name in ["unbudgeted", "kwh-budgeted"] {
+        let client = iems_db::testing::insert_user(&db.pool, name, Role::Client).await;
+        let device: uuid::Uuid =
+            iems_db::testing::insert_device(&db.pool, "meter", 1_000_000_000_000, Some(&client))
+                .await
+                .parse()
+                .unwrap();
+        clients.push(client);
+        devices.push(device);
+    }
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    statement(&sql::upsert_budget(
+        dialect,
+        &clients[1],
+        "kwh",
+        1_000_000_000,
+        budget_tz(),
+        now_ms,
+        &clients[1],
+    ))
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let config = AdapterConfig {
         budget_check_interval: Duration::from_millis(100),
         ..AdapterConfig::default()
     };
     let adapter = Running::start_with(bus.clone(), db.pool.clone(), config);
     let readings = [recent(20, 1.0), recent(10, 500.0)];
-    for r in &readings {
-        bus.publish_reading(&message(device, r))
-            .await
-            .unwrap()
-            .wait()
-            .await
-            .unwrap();
+    for device in &devices {
+        for r in &readings {
+            bus.publish_reading(&message(*device, r))
+                .await
+                .unwrap()
+                .wait()
+                .await
+                .unwrap();
+        }
     }
-    wait_handled(&[&adapter], readings.len() as u64).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_handled(&[&adapter], 2 * readings.len() as u64).await;
+    let alerts_of = |client: String| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM budget_alerts WHERE client_id = ?")
+                .bind(client)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while alerts_of(clients[1].clone()).await < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     adapter.stop().await;
-    assert_eq!(db.count("SELECT COUNT(*) FROM budget_alerts").await, 0);
+    assert_eq!(
+        alerts_of(clients[1].clone()).await,
+        2,
+        "spent and projected"
+    );
+    assert_eq!(alerts_of(clients[0].clone()).await, 0);
     bus.delete_topology().await.unwrap();
 }
