@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isoDate, parseIsoDate, rangeFor } from './time';
+import { addDays, formatRelative, isoDate, parseIsoDate, rangeFor } from './time';
 
 describe('time helpers', () => {
   it('round-trips local dates and rejects impossible ones', () => {
@@ -18,5 +18,14 @@ describe('time helpers', () => {
     expect([isoDate(week.from), isoDate(week.to)]).toEqual(['2026-03-04', '2026-03-11']);
     const month = rangeFor('month', day);
     expect([isoDate(month.from), isoDate(month.to)]).toEqual(['2026-03-01', '2026-04-01']);
+  });
+
+  it('says how long ago a moment was, in the largest fitting unit', () => {
+    const now = Date.parse('2026-03-29T12:00:00Z');
+    expect(formatRelative('2026-03-29T11:59:55Z', now)).toBe('just now');
+    expect(formatRelative('2026-03-29T11:55:00Z', now)).toBe('5 minutes ago');
+    expect(formatRelative('2026-03-29T11:01:00Z', now)).toBe('59 minutes ago');
+    expect(formatRelative('2026-03-29T10:00:00Z', now)).toBe('2 hours ago');
+    expect(formatRelative('2026-03-28T11:00:00Z', now)).toBe('yesterday');
   });
 });

@@ -65,3 +65,25 @@ export function localMidnightRfc3339(value: string): string | null {
 export function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
+
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/** How long ago (or ahead) `iso` is, in words: "5 minutes ago", "yesterday", "just now". */
+export function formatRelative(iso: string, now = Date.now()): string {
+  let value = (Date.parse(iso) - now) / 1000;
+  if (Number.isNaN(value)) return iso;
+  if (Math.abs(value) < 10) return 'just now';
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.round(Math.abs(value)) < size) return format.format(Math.round(value), unit);
+    value /= size;
+  }
+  return format.format(Math.round(value), 'year');
+}

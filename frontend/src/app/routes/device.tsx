@@ -4,11 +4,15 @@ import { ErrorState, LoadingState } from '@/components/ui/states';
 import { ConsumptionPanel } from '@/features/consumption/components/consumption-panel';
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
 import { useDevice } from '@/features/devices/api/get-device';
+import { MeterConnection } from '@/features/devices/components/meter-connection';
 import { MeterEvents } from '@/features/devices/components/meter-events';
 import { TariffAssignmentPanel } from '@/features/tariffs/components/tariff-assignment-panel';
 import { useUser } from '@/lib/auth';
 
-/** One device: the live current hour and its charts (clients: their own; admins: any, with its tariff override). */
+/**
+ * One device: the live current hour, its charts and when its meter last reported (clients: their own; admins: any,
+ * with its meter format, credential and tariff override).
+ */
 export function DeviceRoute() {
   const { deviceId = '' } = useParams();
   const user = useUser();
@@ -39,6 +43,7 @@ export function DeviceRoute() {
           </Paper>
           <ConsumptionPanel deviceId={device.data.id} deviceName={device.data.name} />
           <MeterEvents deviceId={device.data.id} />
+          <MeterConnection key={device.data.id} device={device.data} manage={user.role === 'admin'} />
           {user.role === 'admin' && (
             <TariffAssignmentPanel target={{ deviceId: device.data.id }} title="Device tariff override" />
           )}

@@ -1,10 +1,19 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import { DeviceSchema } from '../types';
+import { DeviceSchema, type MeterFormat } from '../types';
 
 export type UpdateDeviceInput = {
   id: string;
-  changes: { name?: string; address?: string | null; max_hourly_kwh?: number; max_power_kw?: number | null };
+  changes: {
+    name?: string;
+    address?: string | null;
+    max_hourly_kwh?: number;
+    max_power_kw?: number | null;
+    /** null: detect from the MQTT topic, else iems' own JSON. */
+    meter_format?: MeterFormat | null;
+    /** An IANA zone, or null for none. */
+    time_zone?: string | null;
+  };
 };
 
 /** `PATCH /api/devices/{id}` (admin). */

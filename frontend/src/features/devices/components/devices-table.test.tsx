@@ -97,4 +97,20 @@ describe('DevicesTable', () => {
     await waitFor(() => expect(server.calls('PUT /api/devices/d2/owner')).toHaveLength(1));
     expect(server.calls('PUT /api/devices/d2/owner')[0].body).toEqual({ user_id: client.id });
   });
+
+  it('shows when each device last reported, and over which path', async () => {
+    signIn(admin);
+    const reported = { ...device, last_reported_at: new Date(Date.now() - 3 * 3_600_000).toISOString(), last_reported_via: 'http' };
+    fakeServer({
+      'GET /api/devices': () => page([reported, { ...unassigned, last_reported_at: null, last_reported_via: null }]),
+      [`GET /api/users/${client.id}`]: () => json(client),
+    });
+    renderWithApp(<DevicesTable />);
+    const table = await screen.findByRole('table', { name: 'Devices' });
+    expect(within(table).getByRole('columnheader', { name: 'Last reported' })).toBeInTheDocument();
+    const [kitchen, garage] = within(table).getAllByTestId('last-reported');
+    expect(kitchen).toHaveTextContent('3 hours ago');
+    expect(kitchen).toHaveTextContent('HTTP');
+    expect(garage).toHaveTextContent('never');
+  });
 });

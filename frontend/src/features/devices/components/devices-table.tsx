@@ -11,6 +11,7 @@ import { useDevices } from '../api/get-devices';
 import type { Device } from '../types';
 import { AssignOwnerForm } from './assign-owner-form';
 import { DeviceForm } from './device-form';
+import { LastReported } from './last-reported';
 import { OwnerName } from './owner-name';
 
 const PER_PAGE = 20;
@@ -24,7 +25,7 @@ type Props = {
   renderName?: (device: Device) => React.ReactNode;
 };
 
-/** The admin's devices table: search, unassigned filter, paging, create/edit/delete, assignment. */
+/** The admin's devices table: search, unassigned filter, paging, create/edit/delete, assignment, when each last reported. */
 export function DevicesTable({ ownerId, renderName }: Props) {
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
@@ -77,7 +78,7 @@ export function DevicesTable({ ownerId, renderName }: Props) {
         <EmptyState title="No devices found">{q || unassigned ? 'Try another filter.' : 'Create the first one.'}</EmptyState>
       ) : (
         <>
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={760}>
             <Table striped highlightOnHover aria-label="Devices">
               <Table.Thead>
                 <Table.Tr>
@@ -85,6 +86,7 @@ export function DevicesTable({ ownerId, renderName }: Props) {
                   <Table.Th>Address</Table.Th>
                   <Table.Th>Hourly limit</Table.Th>
                   <Table.Th>Owner</Table.Th>
+                  <Table.Th>Last reported</Table.Th>
                   <Table.Th>
                     <VisuallyHidden>Actions</VisuallyHidden>
                   </Table.Th>
@@ -98,6 +100,9 @@ export function DevicesTable({ ownerId, renderName }: Props) {
                     <Table.Td>{formatKwh(device.max_hourly_kwh)}</Table.Td>
                     <Table.Td>
                       <OwnerName ownerId={device.owner_id} />
+                    </Table.Td>
+                    <Table.Td>
+                      <LastReported device={device} compact />
                     </Table.Td>
                     <Table.Td>
                       <Menu position="bottom-end">
