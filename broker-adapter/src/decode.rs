@@ -7,7 +7,10 @@
 use crate::devices::{DeviceCache, DeviceInfo};
 use iems_db::Pool;
 use iems_shared::consumption::Reading;
+use iems_messaging::{Delivery, Origin};
+use iems_shared::ingest::{DeviceTopics, Via};
 use iems_shared::wire::decode_readings;
+use iems_shared::wire::meter_formats::{self, ErrorCode, MeterFormat};
 use serde_json::Value;
 
 /// A valid reading of a known device.
@@ -17,6 +20,8 @@ pub(crate) struct Incoming {
     /// Its index in the message's batch array (`None`: the message was one reading).
     pub(crate) item: Option<usize>,
     pub(crate) reading: Reading,
+    /// The path it came by (for the device's "last reported via").
+    pub(crate) via: Via,
 }
 
 /// A message body (or one reading of a batch) to dead-letter, and why.
@@ -35,6 +40,9 @@ pub(crate) struct Sorted {
     pub(crate) whole: Option<String>,
     /// Single bad readings of an otherwise readable message.
     pub(crate) parts: Vec<Rejected>,
+    /// A meter's frame that carries no register (a Tasmota `STATE`, Home
+    /// Assistant's `unavailable`): acked and counted, not a dead letter.
+    pub(crate) without_energy: bool,
 }
 
 /// The dead-letter reason of a reading: `code: detail`, naming the batch item.
@@ -53,9 +61,100 @@ pub(crate) fn item_payload(body: &[u8], index: usize) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Decodes and validates one message body; readings of unknown devices are rejected.
+/// Decodes and validates one delivery by where it came from: iems' own
+/// message (AMQP, or `POST /api/ingest`) or a meter's MQTT frame.
 pub(crate) async fn sort(
+    delivery: &Delivery,
+    topics: Option<&DeviceTopics>,
+    devices: &mut DeviceCache,
+    pool: &Pool,
+) -> Result<Sorted, sqlx::Error> {
+    let body = delivery.payload();
+    match delivery.origin() {
+        Origin::Readings { source } => {
+            let via = match source.as_deref() {
+                Some("http") => Via::Http,
+                _ => Via::Amqp,
+            };
+            sort_own(body, via, devices, pool).await
+        }
+        Origin::Mqtt { routing_key } => {
+            let received_ms = chrono::Utc::now().timestamp_millis();
+            sort_frame(routing_key, body, received_ms, topics, devices, pool).await
+        }
+    }
+}
+
+/// A meter's MQTT frame: the device is the one whose topic it is (the broker
+/// let only that device's credential publish there), the format the
+/// device's, else the one its topic names, else iems' own message.
+async fn sort_frame(
+    routing_key: &str,
     body: &[u8],
+    received_ms: i64,
+    topics: Option<&DeviceTopics>,
+    devices: &mut DeviceCache,
+    pool: &Pool,
+) -> Result<Sorted, sqlx::Error> {
+    let mut sorted = Sorted::default();
+    let Some((device_id, rest)) = topics.and_then(|t| t.split_routing_key(routing_key)) else {
+        sorted.whole = Some(reason(
+            "unknown_device",
+            &format!("routing key {routing_key:?} names no device"),
+            None,
+        ));
+        return Ok(sorted);
+    };
+    let Some(device) = devices.get(pool, device_id).await? else {
+        sorted.whole = Some(reason(
+            "unknown_device",
+            &format!("unknown device {device_id}"),
+            None,
+        ));
+        return Ok(sorted);
+    };
+    let format = device
+        .meter_format
+        .or_else(|| meter_formats::detect(&rest))
+        .unwrap_or(MeterFormat::Iems);
+    let topic = format!("{device_id}/{rest}");
+    match meter_formats::decode(
+        format,
+        device_id,
+        Some(&topic),
+        body,
+        received_ms,
+        device.time_zone,
+    ) {
+        Ok(readings) => {
+            let batch = readings.len() > 1 || body.trim_ascii_start().starts_with(b"[");
+            sorted.readings = readings
+                .into_iter()
+                .enumerate()
+                .map(|(i, meter)| Incoming {
+                    device: device.clone(),
+                    item: batch.then_some(i),
+                    reading: meter.reading,
+                    via: Via::Mqtt,
+                })
+                .collect();
+        }
+        Err(err) if err.code == ErrorCode::NoEnergy => sorted.without_energy = true,
+        Err(err) => {
+            sorted.whole = Some(reason(
+                err.code.as_str(),
+                &format!("{format} frame on {rest:?}: {}", err.detail),
+                None,
+            ))
+        }
+    }
+    Ok(sorted)
+}
+
+/// iems' own message (one reading or a batch); readings of unknown devices are rejected.
+async fn sort_own(
+    body: &[u8],
+    via: Via,
     devices: &mut DeviceCache,
     pool: &Pool,
 ) -> Result<Sorted, sqlx::Error> {
@@ -79,6 +178,7 @@ pub(crate) async fn sort(
                         device,
                         item: at,
                         reading: meter.reading,
+                        via,
                     });
                     continue;
                 }

@@ -4,6 +4,7 @@
 use iems_db::Pool;
 use iems_shared::consumption::policy::DeviceLimits;
 use iems_shared::sql;
+use iems_shared::wire::meter_formats::MeterFormat;
 use iems_shared::Energy;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -21,6 +22,10 @@ pub struct DeviceInfo {
     pub max_power_w: Option<i64>,
     /// The assigned client, if any.
     pub owner_id: Option<String>,
+    /// How its MQTT frames are read (`None`: detected from the topic, else iems' own message).
+    pub meter_format: Option<MeterFormat>,
+    /// The time zone that places an offset-less meter time (Tasmota).
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl DeviceInfo {
@@ -73,6 +78,13 @@ impl DeviceCache {
                     max_hourly_uwh: row.try_get(3)?,
                     max_power_w: row.try_get(6)?,
                     owner_id: row.try_get(4)?,
+                    // Both are validated when set; an unreadable one counts as unset.
+                    meter_format: row
+                        .try_get::<Option<String>, _>(7)?
+                        .and_then(|f| f.parse().ok()),
+                    time_zone: row
+                        .try_get::<Option<String>, _>(8)?
+                        .and_then(|z| z.parse().ok()),
                 })
             })
             .transpose()?;

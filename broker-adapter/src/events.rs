@@ -110,6 +110,8 @@ mod tests {
             max_hourly_uwh: 1,
             max_power_w: None,
             owner_id: None,
+            meter_format: None,
+            time_zone: None,
         };
         HourTotal {
             device,

@@ -14,7 +14,9 @@ mod budgets;
 mod decode;
 mod devices;
 mod events;
+pub mod ingest;
 pub mod metrics;
+mod reported;
 mod store;
 mod worker;
 

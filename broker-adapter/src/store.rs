@@ -424,6 +424,8 @@ mod tests {
             max_hourly_uwh,
             max_power_w: None,
             owner_id: None,
+            meter_format: None,
+            time_zone: None,
         };
         // Another writer holds the device for longer than one lock wait.
         let other = db.pool(1).await.unwrap();
@@ -448,6 +450,7 @@ mod tests {
                     start + chrono::Duration::minutes(10 * i),
                     Energy::from_uwh(i * 1_000),
                 ),
+                via: iems_shared::ingest::Via::Amqp,
             })
             .collect();
         let waited = std::time::Instant::now();

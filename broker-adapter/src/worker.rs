@@ -4,7 +4,9 @@ use crate::budgets::{self, BudgetWatch};
 use crate::decode::{self, Incoming, Rejected};
 use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
+use crate::reported::{self, ReportedThrottle};
 use crate::store;
+use iems_shared::ingest::DeviceTopics;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Topic};
@@ -18,6 +20,8 @@ use std::time::{Duration, Instant};
 /// The first pause while the database is unavailable; it doubles up to the most.
 const OUTAGE_FIRST_PAUSE: Duration = Duration::from_millis(250);
 const OUTAGE_MAX_PAUSE: Duration = Duration::from_secs(10);
+/// Least time between two writes of a device's "last reported" over one path.
+const REPORTED_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Counters of what the adapter did since it started.
 #[derive(Debug, Default)]
@@ -40,6 +44,8 @@ pub struct Stats {
     pub queue_depth: AtomicU64,
     /// Times the database became unavailable (the batch in hand waited for it).
     pub outages: AtomicU64,
+    /// Meters' MQTT frames without an energy register (acked, not stored).
+    pub frames_without_energy: AtomicU64,
 }
 
 impl Stats {
@@ -59,6 +65,9 @@ pub(crate) struct Worker {
     stats: Arc<Stats>,
     devices: DeviceCache,
     updates: UpdateThrottle,
+    /// The MQTT topics of devices under the bus namespace (`None` in process).
+    topics: Option<DeviceTopics>,
+    reported: ReportedThrottle,
     /// Alerts stored and not yet published.
     alerts: Vec<AlertEvent>,
     /// Clients whose budgets to check.
@@ -93,6 +102,9 @@ impl Worker {
         let devices = DeviceCache::new(config.device_cache_ttl);
         let updates = UpdateThrottle::new(config.update_interval);
         let budgets = BudgetWatch::new(config.budget_check_interval);
+        let topics = (!bus.is_in_process())
+            .then(|| DeviceTopics::new(bus.names().namespace()).ok())
+            .flatten();
         Worker {
             config,
             bus,
@@ -102,6 +114,8 @@ impl Worker {
             devices,
             updates,
             alerts: Vec::new(),
+            topics,
+            reported: ReportedThrottle::new(REPORTED_INTERVAL),
             budgets,
         }
     }
@@ -205,7 +219,7 @@ impl Worker {
             let sorted = {
                 let mut pause = OUTAGE_FIRST_PAUSE;
                 loop {
-                    match decode::sort(delivery.payload(), &mut self.devices, &self.pool).await {
+                    match decode::sort(&delivery, self.topics.as_ref(), &mut self.devices, &self.pool).await {
                         Ok(sorted) => break sorted,
                         Err(err) => {
                             if pause == OUTAGE_FIRST_PAUSE {
@@ -221,6 +235,11 @@ impl Worker {
                     }
                 }
             };
+            if sorted.without_energy {
+                self.stats
+                    .frames_without_energy
+                    .fetch_add(1, Ordering::Relaxed);
+            }
             let index = held.len();
             readings.extend(sorted.readings.into_iter().map(|r| (index, r)));
             parts.extend(sorted.parts);
@@ -245,11 +264,17 @@ impl Worker {
                 None => return, // shutdown during an outage: the broker keeps the batch
                 Some(Ok(applied)) => {
                     // Duplicates too: a client whose budget changed since is checked again.
+                    let now = Instant::now();
+                    let mut due = Vec::new();
                     for inc in &incoming {
                         if let Some(owner) = &inc.device.owner_id {
                             self.budgets.mark(owner);
                         }
+                        if self.reported.due(&inc.device.id, inc.via, now) {
+                            due.push((inc.device.id.clone(), inc.via));
+                        }
                     }
+                    reported::write(&self.pool, due, now_ms).await;
                     self.applied(applied, &mut failed)
                 }
                 Some(Err(err)) => {

@@ -17,6 +17,8 @@ use tokio::sync::Mutex;
 
 /// AMQP delivery mode of messages that survive a broker restart.
 pub(crate) const PERSISTENT: u8 = 2;
+/// The exchange RabbitMQ's MQTT plugin publishes to.
+pub(crate) const MQTT_EXCHANGE: &str = "amq.topic";
 
 /// Exponential backoff between reconnect attempts, 100 ms doubling up to 5 s.
 #[derive(Debug)]
@@ -155,10 +157,19 @@ impl AmqpLink {
     pub(crate) async fn publish_reading(
         &self,
         payload: &[u8],
+        source: Option<&str>,
     ) -> Result<PublisherConfirm, BusError> {
-        let props = BasicProperties::default()
+        let mut props = BasicProperties::default()
             .with_delivery_mode(PERSISTENT)
             .with_content_type("application/json".into());
+        if let Some(source) = source {
+            let mut headers = FieldTable::default();
+            headers.insert(
+                crate::SOURCE_HEADER.into(),
+                AMQPValue::LongString(source.into()),
+            );
+            props = props.with_headers(headers);
+        }
         let exchange = self.names.readings_exchange();
         self.publish(
             &exchange,
@@ -347,13 +358,26 @@ pub(crate) async fn declare_topology(channel: &Channel, names: &Names) -> Result
         .await?;
     channel
         .queue_bind(
-            queue.into(),
+            queue.clone().into(),
             readings.into(),
             names.readings_routing_key().into(),
             QueueBindOptions::default(),
             FieldTable::default(),
         )
         .await?;
+    // Meters' MQTT publishes (RabbitMQ's MQTT plugin puts them on amq.topic)
+    // under `<namespace>/<device id>/…` join the same queue (docs/ingest.md).
+    if let Ok(topics) = iems_shared::ingest::DeviceTopics::new(names.namespace()) {
+        channel
+            .queue_bind(
+                queue.into(),
+                MQTT_EXCHANGE.into(),
+                topics.binding_key().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+    }
 
     for topic in Topic::ALL {
         let exchange = names.topic_exchange(topic);

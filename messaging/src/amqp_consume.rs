@@ -3,7 +3,7 @@
 //! connection or channel is lost, until its receiver is dropped.
 
 use crate::amqp::{AmqpLink, Backoff};
-use crate::delivery::{Delivery, Settle, Subscription, WorkConsumer};
+use crate::delivery::{Delivery, Origin, Settle, Subscription, WorkConsumer};
 use crate::{BusError, Topic};
 use futures::StreamExt;
 use lapin::options::{BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
@@ -213,7 +213,21 @@ async fn forward(mut consumer: Consumer, link: &Arc<AmqpLink>, sink: &Sink) {
                     channel,
                     tag: delivery.delivery_tag,
                 };
-                tx.send(Delivery::new(delivery.data, delivery.redelivered, settle))
+                let origin = if delivery.exchange.as_str() == crate::amqp::MQTT_EXCHANGE {
+                    Origin::Mqtt {
+                        routing_key: delivery.routing_key.to_string(),
+                    }
+                } else {
+                    Origin::Readings {
+                        source: source_header(&delivery.properties),
+                    }
+                };
+                tx.send(Delivery::new(
+                    delivery.data,
+                    delivery.redelivered,
+                    origin,
+                    settle,
+                ))
                     .await
                     .is_ok()
             }
@@ -222,5 +236,14 @@ async fn forward(mut consumer: Consumer, link: &Arc<AmqpLink>, sink: &Sink) {
         if !sent {
             return;
         }
+    }
+}
+
+/// The `x-iems-source` header of a reading message, if it is a string.
+fn source_header(properties: &lapin::BasicProperties) -> Option<String> {
+    let headers = properties.headers().as_ref()?;
+    match headers.inner().get(crate::SOURCE_HEADER)? {
+        lapin::types::AMQPValue::LongString(s) => Some(s.to_string()),
+        _ => None,
     }
 }

@@ -15,7 +15,25 @@ use tokio::sync::mpsc;
 pub struct Delivery {
     payload: Vec<u8>,
     redelivered: bool,
+    origin: Origin,
     settle: Settle,
+}
+
+/// Where a delivery came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// iems' own message on the readings exchange, with the source it was
+    /// published with ([`crate::Bus::publish_reading_from`]; `None`: not named).
+    Readings {
+        /// E.g. `http` for `POST /api/ingest`.
+        source: Option<String>,
+    },
+    /// A meter's MQTT publish, relayed by RabbitMQ's MQTT plugin through
+    /// `amq.topic`: the payload is the meter's own, the routing key names the device.
+    Mqtt {
+        /// The routing key (the MQTT topic with `/` and `.` swapped).
+        routing_key: String,
+    },
 }
 
 #[derive(Debug)]
@@ -36,12 +54,18 @@ pub(crate) enum Settle {
 }
 
 impl Delivery {
-    pub(crate) fn new(payload: Vec<u8>, redelivered: bool, settle: Settle) -> Self {
+    pub(crate) fn new(payload: Vec<u8>, redelivered: bool, origin: Origin, settle: Settle) -> Self {
         Delivery {
             payload,
             redelivered,
+            origin,
             settle,
         }
+    }
+
+    /// Where the message came from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
     }
 
     /// The message body (JSON bytes).
@@ -129,7 +153,13 @@ impl Delivery {
     /// (`broker: delivery_limit`), on either transport.
     pub async fn requeue(self) -> Result<(), BusError> {
         match self.settle {
-            Settle::Memory { bus, returns } => bus.give_back(self.payload, returns).await,
+            Settle::Memory { bus, returns } => {
+                let source = match self.origin {
+                    Origin::Readings { source } => source,
+                    Origin::Mqtt { .. } => None,
+                };
+                bus.give_back(self.payload, source, returns).await
+            }
             Settle::Amqp { acker, .. } => {
                 let options = lapin::options::BasicNackOptions {
                     multiple: false,

@@ -23,8 +23,8 @@ pub use dead_letters::{
     reason_code, DeadLetterStore, InProcessConfig, StoreError, DEFAULT_DEAD_LETTER_CAP,
     DELIVERY_LIMIT, DELIVERY_LIMIT_REASON,
 };
-pub use delivery::{Confirm, DeadLetter, Delivery, Subscription, WorkConsumer};
-pub use names::{redact, Names, Topic, REASON_HEADER};
+pub use delivery::{Confirm, DeadLetter, Delivery, Origin, Subscription, WorkConsumer};
+pub use names::{redact, Names, Topic, REASON_HEADER, SOURCE_HEADER};
 
 use amqp::AmqpLink;
 use delivery::ConfirmInner;
@@ -162,13 +162,25 @@ impl Bus {
     /// Publishes one reading message (persistent); await the returned [`Confirm`]
     /// before counting it as sent. Many confirms may be outstanding at once.
     pub async fn publish_reading(&self, payload: &[u8]) -> Result<Confirm, BusError> {
+        self.publish_reading_from(payload, None).await
+    }
+
+    /// [`Bus::publish_reading`] naming where the readings came from (e.g.
+    /// `http` for `POST /api/ingest`), which the consumer sees in
+    /// [`Delivery::origin`].
+    pub async fn publish_reading_from(
+        &self,
+        payload: &[u8],
+        source: Option<&str>,
+    ) -> Result<Confirm, BusError> {
         match &self.transport {
             Transport::Memory(bus) => {
-                bus.publish_reading(payload.to_vec()).await?;
+                bus.publish_reading(payload.to_vec(), source.map(str::to_string))
+                    .await?;
                 Ok(Confirm(ConfirmInner::Done))
             }
             Transport::Amqp(link) => Ok(Confirm(ConfirmInner::Amqp(
-                link.publish_reading(payload).await?,
+                link.publish_reading(payload, source).await?,
             ))),
         }
     }
@@ -259,7 +271,7 @@ impl Bus {
                     left: before.saturating_sub(taken.len() as u64),
                 };
                 for letter in taken {
-                    bus.publish_reading(letter.payload).await?;
+                    bus.publish_reading(letter.payload, None).await?;
                     done.replayed += 1;
                     if done.replayed % 1_000 == 0 {
                         progress(done);

@@ -1,7 +1,7 @@
 //! The in-process transport: tokio channels in place of RabbitMQ, for `iems up`.
 
 use crate::dead_letters::{DeadLetters, InProcessConfig, DELIVERY_LIMIT, DELIVERY_LIMIT_REASON};
-use crate::delivery::{DeadLetter, Delivery, Settle, Subscription, WorkConsumer};
+use crate::delivery::{DeadLetter, Delivery, Origin, Settle, Subscription, WorkConsumer};
 use crate::{BusError, Topic};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +16,8 @@ const TOPIC_CAPACITY: usize = 4_096;
 pub(crate) struct MemMsg {
     pub(crate) payload: Vec<u8>,
     pub(crate) redelivered: bool,
+    /// Where the readings came from ([`crate::Bus::publish_reading_from`]).
+    pub(crate) source: Option<String>,
     /// Times it was given back after a failed attempt (RabbitMQ's delivery count).
     pub(crate) returns: u32,
 }
@@ -46,7 +48,11 @@ impl MemoryBus {
         }
     }
 
-    pub(crate) async fn publish_reading(&self, payload: Vec<u8>) -> Result<(), BusError> {
+    pub(crate) async fn publish_reading(
+        &self,
+        payload: Vec<u8>,
+        source: Option<String>,
+    ) -> Result<(), BusError> {
         // Back-pressure in place of publisher confirms: wait while the queue is full.
         self.room
             .acquire()
@@ -57,6 +63,7 @@ impl MemoryBus {
             .send(MemMsg {
                 payload,
                 redelivered: false,
+                source,
                 returns: 0,
             })
             .map_err(|_| BusError::Closed)
@@ -64,7 +71,12 @@ impl MemoryBus {
 
     /// Gives back a message whose attempt failed: requeued, or dead-lettered
     /// once it was given back more than [`DELIVERY_LIMIT`] times (as RabbitMQ does).
-    pub(crate) async fn give_back(&self, payload: Vec<u8>, returns: u32) -> Result<(), BusError> {
+    pub(crate) async fn give_back(
+        &self,
+        payload: Vec<u8>,
+        source: Option<String>,
+        returns: u32,
+    ) -> Result<(), BusError> {
         let returns = returns.saturating_add(1);
         if returns > DELIVERY_LIMIT {
             self.push_dead_letter(DeadLetter {
@@ -77,6 +89,7 @@ impl MemoryBus {
         self.requeue(MemMsg {
             payload,
             redelivered: true,
+            source,
             returns,
         })
     }
@@ -104,6 +117,9 @@ impl MemoryBus {
                 let delivery = Delivery::new(
                     msg.payload,
                     msg.redelivered,
+                    Origin::Readings {
+                        source: msg.source.clone(),
+                    },
                     Settle::Memory {
                         bus: Arc::clone(&bus),
                         returns: msg.returns,
@@ -116,6 +132,7 @@ impl MemoryBus {
                     let _ = bus.requeue(MemMsg {
                         payload: d.payload().to_vec(),
                         redelivered: true,
+                        source: msg.source,
                         returns: msg.returns,
                     });
                     return;

@@ -78,6 +78,8 @@ impl Names {
 
 /// Header carrying the reason a message was dead-lettered.
 pub const REASON_HEADER: &str = "x-iems-reason";
+/// Header naming where a reading message came from (`http` for `POST /api/ingest`).
+pub const SOURCE_HEADER: &str = "x-iems-source";
 
 /// The URL with any password replaced, for logs and error messages.
 pub use iems_shared::redact::redact_url as redact;

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod energy;
 pub mod error;
 pub mod identity;
+pub mod ingest;
 pub mod insight;
 pub mod model;
 pub mod net;

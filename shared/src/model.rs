@@ -43,6 +43,46 @@ pub struct Device {
     pub owner_id: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
+    /// How its MQTT frames and HTTP bodies are read (`docs/meters.md`);
+    /// `null`: detected from the topic, else iems' own message.
+    #[serde(default)]
+    pub meter_format: Option<String>,
+    /// The IANA time zone that places a Tasmota `Time` without an offset.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// When it last sent a stored reading (RFC 3339 UTC), `null`: never.
+    #[serde(default)]
+    pub last_reported_at: Option<String>,
+    /// Over which path: `amqp`, `mqtt` or `http`.
+    #[serde(default)]
+    pub last_reported_via: Option<String>,
+    /// Its credential in force (admins only; absent when it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<CredentialView>,
+}
+
+/// A device credential as listed: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialView {
+    /// The key id, the device's MQTT user name.
+    pub key_id: String,
+    /// When it was issued (RFC 3339 UTC).
+    pub created_at: String,
+}
+
+/// A credential just issued: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCredentialView {
+    /// The key id: the MQTT user name.
+    pub key_id: String,
+    /// The secret: the MQTT password.
+    pub secret: String,
+    /// `<key_id>.<secret>`: the bearer token of `POST /api/ingest`.
+    pub token: String,
+    /// The MQTT topic prefix the device may publish under (`<namespace>/<device id>`).
+    pub topic_prefix: String,
+    /// When it was issued (RFC 3339 UTC).
+    pub created_at: String,
 }
 
 /// A step between two consecutive readings of a device that the reading

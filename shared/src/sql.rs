@@ -11,6 +11,7 @@ use std::borrow::Cow;
 pub mod alerts;
 pub mod chat;
 pub mod cost;
+pub mod credentials;
 pub mod devices;
 pub mod hourly;
 pub mod meter_events;

@@ -1,6 +1,7 @@
 //! The devices component: `/api/devices` list (admins all, clients only their
-//! own), admin create/update/delete, assignment to a client, and each device's
-//! meter events (resets and gaps the reading policy booked).
+//! own), admin create/update/delete, assignment to a client, each device's
+//! meter events (resets and gaps the reading policy booked), and the device
+//! credentials real meters report with (docs/ingest.md).
 
 mod store;
 
@@ -14,6 +15,9 @@ use iems_shared::domain::{
     PageRequest,
 };
 use iems_shared::identity::Claims;
+use iems_shared::ingest::{DeviceTopics, IssuedCredential};
+use iems_shared::model::IssuedCredentialView;
+use iems_shared::wire::meter_formats::MeterFormat;
 use iems_shared::ApiError;
 use spin_sdk::http::{IncomingRequest, Response};
 use spin_sdk::http_component;
@@ -45,6 +49,11 @@ fn route(req: &Req) -> Response {
         ["api", "devices", id, "owner"] => match method {
             "PUT" => assign(req, id),
             _ => return http::method_not_allowed(&["PUT"]),
+        },
+        ["api", "devices", id, "credential"] => match method {
+            "POST" => issue_credential(req, id),
+            "DELETE" => revoke_credential(req, id),
+            _ => return http::method_not_allowed(&["POST", "DELETE"]),
         },
         ["api", "devices", id, "events"] => match method {
             "GET" => events(req, id),
@@ -148,7 +157,11 @@ fn get(req: &Req, id: &str) -> Result<Response, ApiError> {
     let claims = authenticate(req)?;
     let id = parse_id("device", id)?.to_string();
     let db = Db::open_default()?;
-    Ok(http::json(200, &visible(&db, &claims, &id)?))
+    let mut device = visible(&db, &claims, &id)?;
+    if claims.is_admin() {
+        device.credential = store::credential(&db, &id)?;
+    }
+    Ok(http::json(200, &device))
 }
 
 /// The device if this user may see it (`iems_shared::access`), else 404.
@@ -197,6 +210,14 @@ fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
         }
         None => {}
     }
+    if body.has("meter_format") {
+        let format = body.opt_str("meter_format")?.map(parse_meter_format).transpose()?;
+        changes.push((Column::MeterFormat, format.into()));
+    }
+    if body.has("time_zone") {
+        let zone = body.opt_str("time_zone")?.map(parse_time_zone).transpose()?;
+        changes.push((Column::TimeZone, zone.into()));
+    }
     let db = Db::open_default()?;
     if body.has("owner_id") {
         changes.push((Column::Owner, owner_field(&db, &body, "owner_id")?.into()));
@@ -208,7 +229,71 @@ fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
         }
         store::by_id(db, &id)?.ok_or_else(|| ApiError::not_found("device"))
     })?;
+    let mut device = device;
+    device.credential = store::credential(&db, &id)?;
     Ok(http::json(200, &device))
+}
+
+/// A meter format by its name (`docs/meters.md`).
+fn parse_meter_format(raw: &str) -> Result<String, ApiError> {
+    raw.parse::<MeterFormat>()
+        .map(|f| f.as_str().to_string())
+        .map_err(|_| {
+            let names: Vec<&str> = MeterFormat::ALL.iter().map(|f| f.as_str()).collect();
+            ApiError::invalid(
+                "meter_format",
+                format!("meter_format must be one of {} or null", names.join(", ")),
+            )
+        })
+}
+
+/// An IANA time zone name.
+fn parse_time_zone(raw: &str) -> Result<String, ApiError> {
+    raw.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| {
+            ApiError::invalid(
+                "time_zone",
+                "time_zone must be an IANA time zone such as Europe/Vienna, or null",
+            )
+        })
+}
+
+/// Issues the device a new credential, revoking the one in force (rotation);
+/// the secret is in this answer only.
+fn issue_credential(req: &Req, id: &str) -> Result<Response, ApiError> {
+    admin(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let topics = DeviceTopics::new(&fn_common::variable("broker_namespace")?)
+        .map_err(|_| ApiError::internal())?;
+    let issued = IssuedCredential::generate();
+    let now = fn_common::now_ms();
+    let db = Db::open_default()?;
+    db.transaction(|db| -> Result<_, ApiError> {
+        store::by_id(db, &id)?.ok_or_else(|| ApiError::not_found("device"))?;
+        store::issue(db, &id, &issued, now)
+    })?;
+    Ok(http::json(
+        201,
+        &IssuedCredentialView {
+            token: issued.token(),
+            topic_prefix: topics.prefix(&id),
+            created_at: iems_shared::time::rfc3339_ms(now),
+            key_id: issued.key_id,
+            secret: issued.secret,
+        },
+    ))
+}
+
+/// Revokes the device's credential: the broker refuses it within seconds.
+fn revoke_credential(req: &Req, id: &str) -> Result<Response, ApiError> {
+    admin(req)?;
+    let id = parse_id("device", id)?.to_string();
+    let db = Db::open_default()?;
+    if !store::revoke(&db, &id, fn_common::now_ms())? {
+        return Err(ApiError::not_found("credential"));
+    }
+    Ok(http::empty(204))
 }
 
 fn delete(req: &Req, id: &str) -> Result<Response, ApiError> {

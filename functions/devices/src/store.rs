@@ -2,7 +2,8 @@
 
 use fn_common::db::{Db, Param, Row};
 use iems_shared::domain::{like_pattern, PageRequest};
-use iems_shared::model::{Device, MeterEventView, Page};
+use iems_shared::ingest::IssuedCredential;
+use iems_shared::model::{CredentialView, Device, MeterEventView, Page};
 use iems_shared::sql::{self, devices::COLUMNS};
 use iems_shared::time::rfc3339_ms;
 use iems_shared::{ApiError, Energy};
@@ -16,6 +17,11 @@ fn device_from(row: &Row) -> Result<Device, ApiError> {
         max_power_kw: row.opt_int(6)?.map(|w| w as f64 / 1000.0),
         owner_id: row.opt_text(4)?,
         created_at: rfc3339_ms(row.int(5)?),
+        meter_format: row.opt_text(7)?,
+        time_zone: row.opt_text(8)?,
+        last_reported_at: row.opt_int(9)?.map(rfc3339_ms),
+        last_reported_via: row.opt_text(10)?,
+        credential: None,
     })
 }
 
@@ -118,6 +124,10 @@ pub enum Column {
     MaxPower,
     /// `owner_id`.
     Owner,
+    /// `meter_format`.
+    MeterFormat,
+    /// `time_zone`.
+    TimeZone,
 }
 
 /// Sets one column (names come from this crate, never from input); false when no such device.
@@ -128,6 +138,8 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
         Column::MaxHourly => "max_hourly_uwh",
         Column::MaxPower => "max_power_w",
         Column::Owner => "owner_id",
+        Column::MeterFormat => "meter_format",
+        Column::TimeZone => "time_zone",
     };
     let sql = format!("UPDATE devices SET {name} = ?, updated_at = ? WHERE id = ?");
     Ok(db.execute(&sql, &[value, fn_common::now_ms().into(), id.into()])? > 0)
@@ -135,7 +147,13 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
 
 /// Deletes a device (its readings, totals and alerts go with it); false when none.
 pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
-    for table in ["alerts", "hourly_consumption", "meter_events", "readings"] {
+    for table in [
+        "alerts",
+        "hourly_consumption",
+        "meter_events",
+        "readings",
+        "device_credentials",
+    ] {
         db.run(
             &format!("DELETE FROM {table} WHERE device_id = ?"),
             &[id.into()],
@@ -195,4 +213,41 @@ pub fn events(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// The device's credential in force, if any (never its secret).
+pub fn credential(db: &Db, device_id: &str) -> Result<Option<CredentialView>, ApiError> {
+    db.query_opt(sql::credentials::ACTIVE_FOR_DEVICE, &[device_id.into()])?
+        .map(|row| {
+            Ok(CredentialView {
+                key_id: row.text(0)?,
+                created_at: rfc3339_ms(row.int(1)?),
+            })
+        })
+        .transpose()
+}
+
+/// Revokes the device's credential in force and stores `issued` in its place
+/// (its hash only); run in a transaction.
+pub fn issue(
+    db: &Db,
+    device_id: &str,
+    issued: &IssuedCredential,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    db.run_statement(sql::credentials::revoke_for_device(device_id, now_ms))?;
+    db.run_statement(sql::credentials::insert(
+        &issued.key_id,
+        device_id,
+        &issued.secret_sha256,
+        now_ms,
+    ))?;
+    Ok(())
+}
+
+/// Revokes the device's credential in force; false when it had none.
+pub fn revoke(db: &Db, device_id: &str, now_ms: i64) -> Result<bool, ApiError> {
+    let statement = sql::credentials::revoke_for_device(device_id, now_ms);
+    let params: Vec<Param> = statement.params.into_iter().map(Param::from).collect();
+    Ok(db.execute(&statement.sql, &params)? > 0)
 }

@@ -55,6 +55,9 @@ pub struct BrokerAdapterArgs {
     /// Apply the database migrations before starting.
     #[arg(long, env = "IEMS_MIGRATE")]
     pub migrate: bool,
+    /// Readings from real meters: `POST /api/ingest` (on `--listen`) and MQTT devices.
+    #[command(flatten)]
+    pub ingest: super::ingest::IngestArgs,
 }
 
 /// Runs the adapter until SIGTERM or Ctrl-C; the batch in flight is finished first.
@@ -68,7 +71,7 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
     let pool = iems_db::connect(&args.database_url, 4)
         .await
         .with_context(|| format!("opening {redacted}"))?;
-    let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;
+    let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace.clone())).await?;
     let config = AdapterConfig {
         prefetch: args.prefetch,
         batch_size: args.batch_size,
@@ -82,14 +85,18 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
         budget_check_interval: Duration::from_secs(args.budget_check_interval_s),
         ..AdapterConfig::default()
     };
+    let ingest = args
+        .ingest
+        .ingest(&args.namespace, config.policy, pool.clone(), bus.clone())?;
+    let broker_auth = args.ingest.serve_broker_auth(&ingest).await?;
     let stats = Arc::new(iems_broker_adapter::Stats::default());
     let ops_server = match args.listen {
         Some(addr) => {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("binding {addr}"))?;
-            tracing::info!(listen = %addr, "serving /healthz and /metrics");
-            let router = ops::router(metrics(&stats), pool.clone());
+            tracing::info!(listen = %addr, "serving /healthz, /metrics and /api/ingest");
+            let router = ops::router(metrics(&stats), pool.clone()).merge(ingest.router());
             Some((
                 tokio::spawn(crate::listen::serve(
                     listener,
@@ -112,6 +119,9 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
     if let Some((server, watcher)) = ops_server {
         server.abort();
         watcher.abort();
+    }
+    if let Some(server) = broker_auth {
+        server.abort();
     }
     bus.close().await;
     pool.close().await;

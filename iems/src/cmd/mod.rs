@@ -4,6 +4,7 @@ pub mod broker_adapter;
 pub mod build;
 pub mod dead_letters;
 pub mod fn_metrics;
+pub mod ingest;
 pub mod migrate;
 pub mod ops;
 pub mod serve;

@@ -1,10 +1,12 @@
-//! `iems simulate`: plays a CSV onto RabbitMQ as smart meters would, or
+//! `iems simulate`: plays a CSV onto RabbitMQ as smart meters would (or, with
+//! `--mqtt-url`, as one device publishing over MQTT with its credential), or
 //! (`iems simulate generate-csv`) writes a household `sensor.csv`.
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, DurationRound, Utc};
 use iems_messaging::{Bus, BusConfig};
-use iems_simulator::{Course, PlayConfig, Speed, Timeline};
+use iems_shared::ingest::{parse_token, DeviceTopics};
+use iems_simulator::{Course, MqttConfig, MqttDevice, Planned, PlayConfig, Speed, Timeline};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -93,9 +95,40 @@ pub struct PlayArgs {
     /// RabbitMQ to publish to.
     #[arg(long, env = "IEMS_AMQP_URL", default_value = iems_messaging::DEFAULT_AMQP_URL, hide_default_value = true)]
     pub amqp_url: String,
-    /// Prefix of the exchange and queue names.
+    /// Prefix of the exchange and queue names (and of the devices' MQTT topics).
     #[arg(long, env = "IEMS_AMQP_NAMESPACE", default_value = "iems")]
     pub namespace: String,
+    /// Play as the one --device over MQTT, with its --device-credential, to this
+    /// broker (e.g. mqtt://127.0.0.1:1884) on `<namespace>/<device>/readings`
+    /// instead of onto the bus over AMQP.
+    #[arg(long, env = "IEMS_SIM_MQTT_URL", requires = "device_credential")]
+    pub mqtt_url: Option<String>,
+    /// The device's credential for --mqtt-url, as issued: `<key id>.<secret>`.
+    #[arg(
+        long,
+        env = "IEMS_SIM_DEVICE_CREDENTIAL",
+        hide_env_values = true,
+        requires = "mqtt_url"
+    )]
+    pub device_credential: Option<DeviceCredential>,
+}
+
+/// A device credential's token as given; never shown by `Debug`.
+#[derive(Clone)]
+pub struct DeviceCredential(String);
+
+impl std::str::FromStr for DeviceCredential {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Checked when used, so that a malformed secret is not echoed in an error.
+        Ok(DeviceCredential(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DeviceCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceCredential(<redacted>)")
+    }
 }
 
 /// Runs `iems simulate`.
@@ -123,6 +156,11 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.csv)
         .with_context(|| format!("reading {}", args.csv.display()))?;
     let course = Course::parse(&text).with_context(|| format!("parsing {}", args.csv.display()))?;
+    if args.mqtt_url.is_some()
+        && (args.devices.len() != 1 || args.devices_file.is_some() || args.api_url.is_some())
+    {
+        bail!("--mqtt-url plays one device with its credential: name exactly one --device (no --devices-file or --api-url)");
+    }
     let mut devices = args.devices.clone();
     if let Some(path) = &args.devices_file {
         devices.extend(read_devices(path)?);
@@ -152,7 +190,6 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
         count: Some(count),
     };
     let planned = iems_simulator::plan(&course, &devices, &timeline);
-    let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;
     let config = PlayConfig {
         speed: args.speed,
         rate: args.rate,
@@ -160,6 +197,10 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
         max_in_flight: args.max_in_flight,
         progress: std::io::stderr().is_terminal(),
     };
+    if let (Some(url), [device]) = (&args.mqtt_url, devices.as_slice()) {
+        return play_mqtt(&args, url, *device, planned, &config).await;
+    }
+    let bus = Bus::connect(&BusConfig::amqp(args.amqp_url, args.namespace)).await?;
     eprintln!(
         "playing {} readings for {} device(s) from {}",
         planned.len(),
@@ -172,6 +213,67 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
     let summary = iems_simulator::play(&config, &bus, &planned, shutdown).await;
     bus.close().await;
     println!("{summary}");
+    if summary.failed > 0 {
+        bail!("{} readings were not confirmed", summary.failed);
+    }
+    Ok(())
+}
+
+/// Plays `device`'s readings of `planned` over MQTT with its credential.
+async fn play_mqtt(
+    args: &PlayArgs,
+    url: &str,
+    device: Uuid,
+    planned: Vec<Planned>,
+    config: &PlayConfig,
+) -> anyhow::Result<()> {
+    let token = args
+        .device_credential
+        .as_ref()
+        .context("--mqtt-url needs the device's credential in --device-credential (IEMS_SIM_DEVICE_CREDENTIAL)")?;
+    let (key_id, secret) = parse_token(&token.0).context(
+        "--device-credential is not a device credential: expected `<key id>.<secret>` as issued",
+    )?;
+    let topic = DeviceTopics::new(&args.namespace)?.readings_topic(&device.to_string());
+    // The rows format names its own devices: this credential speaks for one.
+    let total = planned.len();
+    let planned: Vec<Planned> = planned
+        .into_iter()
+        .filter(|p| p.device_id == device)
+        .collect();
+    if planned.is_empty() {
+        bail!("{} has no readings of device {device}", args.csv.display());
+    }
+    if planned.len() < total {
+        eprintln!(
+            "skipping {} readings of other devices: the credential speaks for {device} only",
+            total - planned.len()
+        );
+    }
+    let mut mqtt = MqttConfig::new(url, key_id, secret, &format!("iems-simulate-{device}"));
+    mqtt.window = args.max_in_flight.clamp(1, u16::MAX as usize);
+    let connection = MqttDevice::connect_with(&mqtt)
+        .await
+        .with_context(|| format!("connecting to {url}"))?;
+    eprintln!(
+        "playing {} readings of device {device} over MQTT to {topic} from {}",
+        planned.len(),
+        planned[0].at
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let summary = iems_simulator::play_mqtt(config, &connection, &topic, &planned, shutdown).await;
+    let ended = connection.ended();
+    connection.close().await;
+    println!("{summary}");
+    if let Some(why) = ended {
+        bail!(
+            "the MQTT connection ended after {} of {} readings were confirmed: {why}",
+            summary.confirmed,
+            planned.len()
+        );
+    }
     if summary.failed > 0 {
         bail!("{} readings were not confirmed", summary.failed);
     }

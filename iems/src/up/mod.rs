@@ -63,6 +63,9 @@ pub struct UpArgs {
     /// Skip building the components and the dashboard (use what is built).
     #[arg(long, env = "IEMS_NO_BUILD")]
     pub no_build: bool,
+    /// Readings from real meters: `POST /api/ingest`, and MQTT devices (with `--amqp-url`).
+    #[command(flatten)]
+    pub ingest: crate::cmd::ingest::IngestArgs,
 }
 
 /// The directory of the manifest: the repository root.
@@ -138,6 +141,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         ("jwt_public_key".to_string(), keypair.public_pem.clone()),
         // `iems up` serves plain HTTP: a Secure cookie would never be sent back.
         ("cookie_secure".to_string(), "false".to_string()),
+        // Devices publish over MQTT under `<namespace>/<device id>/`.
+        ("broker_namespace".to_string(), args.amqp_namespace.clone()),
     ]);
     variables.extend(functions_db.variables);
     let options = iems_runtime::RuntimeOptions {
@@ -174,6 +179,17 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         stopped(),
     ));
 
+    let ingest = args.ingest.ingest(
+        &args.amqp_namespace,
+        iems_broker_adapter::AdapterConfig::default().policy,
+        pool.clone(),
+        bus.clone(),
+    )?;
+    if args.ingest.broker_auth_listen.is_some() && bus.is_in_process() {
+        anyhow::bail!("--broker-auth-listen needs --amqp-url: MQTT devices publish through RabbitMQ");
+    }
+    let broker_auth = args.ingest.serve_broker_auth(&ingest).await?;
+
     let verifier = iems_shared::identity::TokenVerifier::from_pem(&keypair.public_pem)?;
     let hub = iems_ws_hub::Hub::start(
         iems_ws_hub::HubConfig::default(),
@@ -184,8 +200,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     .await
     .context("starting ws-hub")?;
     let hub = std::sync::Arc::new(hub);
-    // `/ws` is the hub; every other path goes to spin.toml's routes.
-    let app = hub.router().fallback(
+    // `/ws` is the hub, `/api/ingest` the devices' own; every other path goes to spin.toml's routes.
+    let app = hub.router().merge(ingest.router()).fallback(
         move |ConnectInfo(client): ConnectInfo<SocketAddr>, req: Request| {
             let functions = functions.clone();
             async move { functions.handle(req, client).await.into_response() }
@@ -222,6 +238,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         }
     });
     server.await.context("serving")?;
+    if let Some(server) = broker_auth {
+        server.abort();
+    }
     match adapter.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!("broker-adapter: {e}"),

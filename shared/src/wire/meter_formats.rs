@@ -203,14 +203,16 @@ impl<'de> Deserialize<'de> for MeterFormat {
     }
 }
 
-/// The format a topic names by its shape: `tele/<t>/SENSOR` is Tasmota;
-/// `<id>/events/rpc` and `<id>/status/{switch:0,emdata:0,em1data:0}` are Shelly.
+/// The format a topic names by its last levels, whatever prefix comes before
+/// (a device's topics are under `<namespace>/<device id>/`):
+/// `…/tele/<t>/SENSOR` is Tasmota; `…/events/rpc` and
+/// `…/status/{switch:0,emdata:0,em1data:0}` are Shelly.
 pub fn detect(topic: &str) -> Option<MeterFormat> {
     let levels: Vec<&str> = topic.split('/').collect();
     match levels.as_slice() {
-        ["tele", t, "SENSOR"] if !t.is_empty() => Some(MeterFormat::Tasmota),
-        [id, "events", "rpc"] if !id.is_empty() => Some(MeterFormat::Shelly),
-        [id, "status", component] if !id.is_empty() && shelly::METERED.contains(component) => {
+        [.., "tele", t, "SENSOR"] if !t.is_empty() => Some(MeterFormat::Tasmota),
+        [.., "events", "rpc"] => Some(MeterFormat::Shelly),
+        [.., "status", component] if shelly::METERED.contains(component) => {
             Some(MeterFormat::Shelly)
         }
         _ => None,

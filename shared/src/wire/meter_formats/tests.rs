@@ -422,6 +422,19 @@ fn formats_have_stable_names() {
 fn detect_knows_topics_that_name_their_format() {
     for (topic, format) in [
         ("tele/plug1/SENSOR", Some(MeterFormat::Tasmota)),
+        (
+            "iems/6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10/tele/plug1/SENSOR",
+            Some(MeterFormat::Tasmota),
+        ),
+        (
+            "iems/6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10/events/rpc",
+            Some(MeterFormat::Shelly),
+        ),
+        (
+            "iems/6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10/status/emdata:0",
+            Some(MeterFormat::Shelly),
+        ),
+        ("iems/6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10/readings", None),
         ("tele/plug1/STATE", None),
         ("tele//SENSOR", None),
         ("stat/plug1/SENSOR", None),
