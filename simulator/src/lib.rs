@@ -1,16 +1,19 @@
 //! The smart-meter simulator: plays a CSV onto the bus as meters would, with
 //! publisher confirms, pacing (real time × factor, as fast as confirms allow, or
-//! a steady rate), and generates the repository's own `sensor.csv`.
+//! a steady rate), or as one device over MQTT with its credential, and
+//! generates the repository's own `sensor.csv`.
 
 mod course;
 mod generate;
+mod mqtt;
 mod plan;
 
 pub use course::{Course, CourseError, Row};
 pub use generate::{household_csv, household_registers, SplitMix64};
+pub use mqtt::{parse_mqtt_url, MqttConfig, MqttDevice, MqttError, PubAck, DEFAULT_MQTT_PORT};
 pub use plan::{continue_from, parse_step, plan, LastReading, Planned, Timeline};
 
-use iems_messaging::{Bus, Confirm};
+use iems_messaging::{Bus, BusError, Confirm};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -107,8 +110,53 @@ pub fn reading_json(p: &Planned) -> serde_json::Value {
 /// Publishing attempts per message before it counts as failed.
 const ATTEMPTS: u32 = 5;
 
-struct InFlight {
-    confirm: Confirm,
+/// Where [`play`] publishes: the bus, or one device's MQTT connection.
+trait Outlet {
+    /// A published message's acknowledgement, to wait for.
+    type Pending: Send;
+    type Error: std::fmt::Display;
+    async fn send(&self, payload: &[u8]) -> Result<Self::Pending, Self::Error>;
+    async fn settle(pending: Self::Pending) -> Result<(), Self::Error>;
+    /// Whether nothing more can go out (a device's MQTT connection ended).
+    fn ended(&self) -> bool;
+}
+
+impl Outlet for Bus {
+    type Pending = Confirm;
+    type Error = BusError;
+    async fn send(&self, payload: &[u8]) -> Result<Confirm, BusError> {
+        self.publish_reading(payload).await
+    }
+    async fn settle(pending: Confirm) -> Result<(), BusError> {
+        pending.wait().await
+    }
+    fn ended(&self) -> bool {
+        false
+    }
+}
+
+/// One device's readings topic on its MQTT connection.
+struct MqttTopic<'a> {
+    device: &'a MqttDevice,
+    topic: &'a str,
+}
+
+impl Outlet for MqttTopic<'_> {
+    type Pending = PubAck;
+    type Error = MqttError;
+    async fn send(&self, payload: &[u8]) -> Result<PubAck, MqttError> {
+        self.device.send(self.topic, payload.to_vec()).await
+    }
+    async fn settle(pending: PubAck) -> Result<(), MqttError> {
+        pending.wait().await
+    }
+    fn ended(&self) -> bool {
+        self.device.ended().is_some()
+    }
+}
+
+struct InFlight<P> {
+    pending: P,
     payload: Vec<u8>,
     readings: u64,
     attempt: u32,
@@ -121,10 +169,33 @@ pub async fn play(
     planned: &[Planned],
     shutdown: impl Future<Output = ()> + Send,
 ) -> Summary {
+    play_on(config, bus, planned, shutdown).await
+}
+
+/// Plays `planned` (iems' own JSON, batched as `config.batch` says) to `topic`
+/// on a device's MQTT connection (QoS 1: a reading counts as confirmed when
+/// its PUBACK arrives) until done, `shutdown` resolves or the connection ends
+/// ([`MqttDevice::ended`] tells why; readings not yet sent then are in no count).
+pub async fn play_mqtt(
+    config: &PlayConfig,
+    device: &MqttDevice,
+    topic: &str,
+    planned: &[Planned],
+    shutdown: impl Future<Output = ()> + Send,
+) -> Summary {
+    play_on(config, &MqttTopic { device, topic }, planned, shutdown).await
+}
+
+async fn play_on<O: Outlet>(
+    config: &PlayConfig,
+    outlet: &O,
+    planned: &[Planned],
+    shutdown: impl Future<Output = ()> + Send,
+) -> Summary {
     let bar = progress_bar(config.progress, planned.len() as u64);
     let started = Instant::now();
     let mut summary = Summary::default();
-    let mut window: VecDeque<InFlight> = VecDeque::new();
+    let mut window: VecDeque<InFlight<O::Pending>> = VecDeque::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let first_at = planned.first().map(|p| p.at);
     for (index, chunk) in planned.chunks(config.batch.max(1)).enumerate() {
@@ -154,24 +225,30 @@ pub async fn play(
         .into_bytes();
         let readings = chunk.len() as u64;
         summary.sent += readings;
-        match bus.publish_reading(&payload).await {
-            Ok(confirm) => window.push_back(InFlight {
-                confirm,
+        match outlet.send(&payload).await {
+            Ok(pending) => window.push_back(InFlight {
+                pending,
                 payload,
                 readings,
                 attempt: 1,
             }),
+            Err(err) if outlet.ended() => {
+                // The caller reports why; the rest cannot go out.
+                tracing::debug!(error = %err, "publishing failed, the connection has ended");
+                summary.failed += readings;
+                break;
+            }
             Err(err) => {
                 tracing::error!(error = %err, "publishing failed");
                 summary.failed += readings;
             }
         }
         while window.len() >= config.max_in_flight.max(1) {
-            settle_oldest(bus, &mut window, &mut summary, &bar).await;
+            settle_oldest(outlet, &mut window, &mut summary, &bar).await;
         }
     }
     while !window.is_empty() {
-        settle_oldest(bus, &mut window, &mut summary, &bar).await;
+        settle_oldest(outlet, &mut window, &mut summary, &bar).await;
     }
     bar.finish_and_clear();
     summary.elapsed = started.elapsed();
@@ -197,26 +274,30 @@ fn pace(
     target.checked_sub(started.elapsed())
 }
 
-async fn settle_oldest(
-    bus: &Bus,
-    window: &mut VecDeque<InFlight>,
+async fn settle_oldest<O: Outlet>(
+    outlet: &O,
+    window: &mut VecDeque<InFlight<O::Pending>>,
     summary: &mut Summary,
     bar: &ProgressBar,
 ) {
     let Some(item) = window.pop_front() else {
         return;
     };
-    match item.confirm.wait().await {
+    match O::settle(item.pending).await {
         Ok(()) => {
             summary.confirmed += item.readings;
             bar.inc(item.readings);
         }
+        Err(err) if outlet.ended() => {
+            tracing::debug!(error = %err, "no confirm, the connection has ended");
+            summary.failed += item.readings;
+        }
         Err(err) if item.attempt < ATTEMPTS => {
             // At least once: the adapter counts a repeated reading once.
             tracing::warn!(error = %err, attempt = item.attempt, "no confirm, publishing again");
-            match bus.publish_reading(&item.payload).await {
-                Ok(confirm) => window.push_back(InFlight {
-                    confirm,
+            match outlet.send(&item.payload).await {
+                Ok(pending) => window.push_back(InFlight {
+                    pending,
                     attempt: item.attempt + 1,
                     ..item
                 }),
