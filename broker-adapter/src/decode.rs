@@ -6,8 +6,8 @@
 
 use crate::devices::{DeviceCache, DeviceInfo};
 use iems_db::Pool;
-use iems_shared::consumption::Reading;
 use iems_messaging::{Delivery, Origin};
+use iems_shared::consumption::Reading;
 use iems_shared::ingest::{DeviceTopics, Via};
 use iems_shared::wire::decode_readings;
 use iems_shared::wire::meter_formats::{self, ErrorCode, MeterFormat};

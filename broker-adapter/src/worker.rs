@@ -6,10 +6,10 @@ use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
 use crate::reported::{self, ReportedThrottle};
 use crate::store;
-use iems_shared::ingest::DeviceTopics;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Topic};
+use iems_shared::ingest::DeviceTopics;
 use iems_shared::wire::{AlertEvent, BudgetAlertEvent};
 use std::future::Future;
 use std::pin::Pin;
@@ -219,7 +219,14 @@ impl Worker {
             let sorted = {
                 let mut pause = OUTAGE_FIRST_PAUSE;
                 loop {
-                    match decode::sort(&delivery, self.topics.as_ref(), &mut self.devices, &self.pool).await {
+                    match decode::sort(
+                        &delivery,
+                        self.topics.as_ref(),
+                        &mut self.devices,
+                        &self.pool,
+                    )
+                    .await
+                    {
                         Ok(sorted) => break sorted,
                         Err(err) => {
                             if pause == OUTAGE_FIRST_PAUSE {

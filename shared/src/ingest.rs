@@ -189,7 +189,9 @@ impl DeviceTopics {
     /// (`tele/plug/SENSOR`; empty when the device published to its prefix
     /// itself); `None` when it is not under this namespace or names no device.
     pub fn split_routing_key(&self, routing_key: &str) -> Option<(uuid::Uuid, String)> {
-        let rest = routing_key.strip_prefix(&self.namespace)?.strip_prefix('.')?;
+        let rest = routing_key
+            .strip_prefix(&self.namespace)?
+            .strip_prefix('.')?;
         let (device, rest) = rest.split_once('.').unwrap_or((rest, ""));
         let device = uuid::Uuid::parse_str(device).ok()?;
         // Back to the MQTT topic: the plugin swapped '/' and '.'.

@@ -211,11 +211,17 @@ fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
         None => {}
     }
     if body.has("meter_format") {
-        let format = body.opt_str("meter_format")?.map(parse_meter_format).transpose()?;
+        let format = body
+            .opt_str("meter_format")?
+            .map(parse_meter_format)
+            .transpose()?;
         changes.push((Column::MeterFormat, format.into()));
     }
     if body.has("time_zone") {
-        let zone = body.opt_str("time_zone")?.map(parse_time_zone).transpose()?;
+        let zone = body
+            .opt_str("time_zone")?
+            .map(parse_time_zone)
+            .transpose()?;
         changes.push((Column::TimeZone, zone.into()));
     }
     let db = Db::open_default()?;
@@ -290,7 +296,8 @@ fn revoke_credential(req: &Req, id: &str) -> Result<Response, ApiError> {
     admin(req)?;
     let id = parse_id("device", id)?.to_string();
     let db = Db::open_default()?;
-    if !store::revoke(&db, &id, fn_common::now_ms())? {
+    let now = fn_common::now_ms();
+    if !db.transaction(|db| store::revoke(db, &id, now))? {
         return Err(ApiError::not_found("credential"));
     }
     Ok(http::empty(204))

@@ -135,6 +135,14 @@ impl TestApi {
         }
     }
 
+    /// Another pool on the components' database (a service of its own would have one).
+    pub async fn another_pool(&self, max_connections: u32) -> Pool {
+        self.db
+            .pool(max_connections)
+            .await
+            .expect("a pool on the test database")
+    }
+
     /// The backend the components run on.
     pub fn backend(&self) -> Backend {
         self.db.backend()

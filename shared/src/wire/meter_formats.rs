@@ -261,7 +261,9 @@ pub fn decode(
 }
 
 fn decode_iems(device_id: uuid::Uuid, payload: &[u8]) -> Result<Vec<MeterReading>, DecodeError> {
-    let items = decode_readings(payload).map_err(|e| DecodeError::malformed(e.0))?;
+    let named = with_device(payload, device_id);
+    let items = decode_readings(named.as_deref().unwrap_or(payload))
+        .map_err(|e| DecodeError::malformed(e.0))?;
     let batch = items.len() > 1;
     let at = |i: usize| {
         if batch {
@@ -282,6 +284,27 @@ fn decode_iems(device_id: uuid::Uuid, payload: &[u8]) -> Result<Vec<MeterReading
             Err(e) => Err(DecodeError::invalid(format!("{}{}", at(i), e.reason()))),
         })
         .collect()
+}
+
+/// iems' own body with the reporting device filled into every reading that
+/// names none (a device need not repeat its own id); `None` when it is not
+/// JSON or already names the device everywhere.
+fn with_device(payload: &[u8], device_id: uuid::Uuid) -> Option<Vec<u8>> {
+    let mut value: Value = serde_json::from_slice(payload).ok()?;
+    let mut filled = false;
+    let items: Vec<&mut Value> = match &mut value {
+        Value::Array(items) => items.iter_mut().collect(),
+        one => vec![one],
+    };
+    for item in items {
+        if let Value::Object(fields) = item {
+            if fields.get("device_id").is_none_or(Value::is_null) {
+                fields.insert("device_id".into(), Value::String(device_id.to_string()));
+                filled = true;
+            }
+        }
+    }
+    filled.then(|| serde_json::to_vec(&value).ok()).flatten()
 }
 
 /// A payload that is only a number (surrounding whitespace allowed).

@@ -72,6 +72,11 @@ fn iems_messages_and_batches_go_through_the_existing_decoder() {
         "invalid: field device_id: not the reporting device"
     );
     assert!(code(MeterFormat::Iems, "[]").starts_with("malformed: "));
+    // A reading that names no device is the reporting device's.
+    let unnamed = r#"[{"timestamp":1774746600,"measurement_value":12.5},{"device_id":null,"timestamp":1774746660,"measurement_value":12.6}]"#;
+    let readings = run(MeterFormat::Iems, None, unnamed, None).unwrap();
+    assert_eq!(readings.len(), 2);
+    assert!(readings.iter().all(|r| r.device_id.to_string() == DEV));
 }
 
 #[test]
