@@ -228,8 +228,8 @@ async fn forward(mut consumer: Consumer, link: &Arc<AmqpLink>, sink: &Sink) {
                     origin,
                     settle,
                 ))
-                    .await
-                    .is_ok()
+                .await
+                .is_ok()
             }
             Sink::Topic(tx) => tx.send(delivery.data).await.is_ok(),
         };

@@ -186,7 +186,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         bus.clone(),
     )?;
     if args.ingest.broker_auth_listen.is_some() && bus.is_in_process() {
-        anyhow::bail!("--broker-auth-listen needs --amqp-url: MQTT devices publish through RabbitMQ");
+        anyhow::bail!(
+            "--broker-auth-listen needs --amqp-url: MQTT devices publish through RabbitMQ"
+        );
     }
     let broker_auth = args.ingest.serve_broker_auth(&ingest).await?;
 
