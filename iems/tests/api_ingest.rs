@@ -200,6 +200,18 @@ async fn post(
     iems_testkit::http::send(addr, "POST", "/api/ingest", &headers, body).await
 }
 
+/// The device's hourly totals summed (in Rust: MySQL's SUM is a DECIMAL).
+async fn hourly_total(api: &TestApi, device: &str) -> i64 {
+    sqlx::query("SELECT energy_uwh FROM hourly_consumption WHERE device_id = ?")
+        .bind(device)
+        .fetch_all(&api.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0).unwrap())
+        .sum()
+}
+
 async fn stored(api: &TestApi, device: &str) -> i64 {
     sqlx::query("SELECT COUNT(*) FROM readings WHERE device_id = ?")
         .bind(device)
@@ -299,15 +311,7 @@ async fn http_ingestion_accepts_a_device_s_own_readings_once_durable_and_refuses
         stored(api, &w.mine).await == 3
     })
     .await;
-    let total: i64 = sqlx::query(
-        "SELECT COALESCE(SUM(energy_uwh), 0) FROM hourly_consumption WHERE device_id = ?",
-    )
-    .bind(&w.mine)
-    .fetch_one(&api.pool)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap();
+    let total = hourly_total(api, &w.mine).await;
     assert_eq!(
         total, 1_000_000_000,
         "1 kWh between the first and the last reading, once"

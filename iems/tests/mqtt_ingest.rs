@@ -19,6 +19,18 @@ use std::time::Duration;
 const MQTT_URL: &str = "mqtt://127.0.0.1:1884";
 const BROKER_AUTH: &str = "127.0.0.1:15680";
 
+/// The device's hourly totals summed (in Rust: MySQL's SUM is a DECIMAL).
+async fn hourly_total(api: &TestApi, device: &str) -> i64 {
+    sqlx::query("SELECT energy_uwh FROM hourly_consumption WHERE device_id = ?")
+        .bind(device)
+        .fetch_all(&api.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0).unwrap())
+        .sum()
+}
+
 async fn stored(api: &TestApi, device: &str) -> i64 {
     sqlx::query("SELECT COUNT(*) FROM readings WHERE device_id = ?")
         .bind(device)
@@ -148,15 +160,7 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
         stored(api, &w.mine).await == 3
     })
     .await;
-    let total: i64 = sqlx::query(
-        "SELECT COALESCE(SUM(energy_uwh), 0) FROM hourly_consumption WHERE device_id = ?",
-    )
-    .bind(&w.mine)
-    .fetch_one(&api.pool)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap();
+    let total = hourly_total(api, &w.mine).await;
     assert_eq!(total, 1_000_000_000, "5 → 6 kWh, duplicates once");
     iems_testkit::wait_for("the report over MQTT", 20, async || {
         let device = api
