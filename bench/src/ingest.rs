@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod database;
+mod mqtt;
 use database::BenchDatabase;
 
 /// Arguments of `iems bench ingest`.
@@ -45,6 +46,19 @@ pub struct BenchIngestArgs {
     /// RabbitMQ to measure against.
     #[arg(long, env = "IEMS_AMQP_URL", default_value = iems_messaging::DEFAULT_AMQP_URL, hide_default_value = true)]
     pub amqp_url: String,
+    /// Also publish the readings over MQTT, each meter with its own connection
+    /// and credential, and compare with the AMQP path (`mqtt_ratio`).
+    #[arg(long)]
+    pub mqtt: bool,
+    /// RabbitMQ's MQTT listener (`scripts/ensure-mqtt`).
+    #[arg(long, default_value = "mqtt://127.0.0.1:1884")]
+    pub mqtt_url: String,
+    /// Meters (connections) of the MQTT case (default 1000, 200 with --quick).
+    #[arg(long)]
+    pub mqtt_connections: Option<usize>,
+    /// Where the broker's HTTP auth backend asks about credentials (`scripts/ensure-mqtt`).
+    #[arg(long, default_value = "127.0.0.1:15680")]
+    pub broker_auth_listen: std::net::SocketAddr,
 }
 
 /// Runs the three cases and the alert latency, prints a table and the summary line.
@@ -71,6 +85,32 @@ pub async fn run(args: BenchIngestArgs) -> anyhow::Result<()> {
         "(c) batched ×{}      {n} readings            {batched_rps:>10.0} readings/s",
         args.batch
     );
+    let mqtt = if args.mqtt {
+        let connections = args
+            .mqtt_connections
+            .unwrap_or(if args.quick { 200 } else { 1000 })
+            .max(1);
+        let target = mqtt::MqttTarget {
+            amqp_url: &args.amqp_url,
+            mqtt_url: &args.mqtt_url,
+            broker_auth: args.broker_auth_listen,
+        };
+        let figures = mqtt::mqtt_ingest(&db, &target, n, connections)
+            .await
+            .context("MQTT ingest")?;
+        let mb = |v: Option<f64>| v.map_or("?".to_string(), |v| format!("{v:.0}"));
+        println!(
+            "(m) MQTT QoS 1       {n} readings, {connections} meters {:>10.0} readings/s (connected in {:.1} s; broker RSS {} → {} MB, bench process RSS {:.0} MB)",
+            figures.rps,
+            figures.connect_s,
+            mb(figures.broker_rss_before_mb),
+            mb(figures.broker_rss_mb),
+            figures.bench_rss_mb
+        );
+        Some((connections, figures))
+    } else {
+        None
+    };
     let (p50, p99) = alert_latency(&db, &args.amqp_url, alerts)
         .await
         .context("alert latency")?;
@@ -83,6 +123,17 @@ pub async fn run(args: BenchIngestArgs) -> anyhow::Result<()> {
         db.backend_name(),
         crate::load::machine_load()
     );
+    if let Some((connections, m)) = mqtt {
+        println!(
+            "bench=ingest-mqtt readings={n} connections={connections} mqtt_rps={:.0} amqp_rps={ingest_rps:.0} mqtt_ratio={:.2} connect_s={:.1} broker_rss_mb={} broker_rss_before_mb={} bench_rss_mb={:.0}",
+            m.rps,
+            m.rps / ingest_rps,
+            m.connect_s,
+            m.broker_rss_mb.map_or("?".into(), |v| format!("{v:.0}")),
+            m.broker_rss_before_mb.map_or("?".into(), |v| format!("{v:.0}")),
+            m.bench_rss_mb
+        );
+    }
     Ok(())
 }
 
