@@ -14,7 +14,7 @@ use crate::devices::DeviceInfo;
 use iems_db::{Backend, Pool};
 use iems_shared::consumption::plan::{plan_device, EventKind, MeterEvent, Stored};
 use iems_shared::consumption::policy::{ReadingPolicy, Refusal};
-use iems_shared::consumption::{exceeds_limit, Reading, HOUR_MS};
+use iems_shared::consumption::{daily, exceeds_limit, Reading, HOUR_MS};
 use iems_shared::sql;
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
@@ -293,6 +293,11 @@ async fn apply_device(
         .into_iter()
         .map(|(hour, change)| (hour.timestamp_millis(), change.uwh()))
         .collect();
+    // The same changes to the day rows, so both tables always hold the same hours.
+    let days = daily::day_changes(&changes);
+    for statement in sql::daily::add_days(backend.dialect(), &device.id, &days) {
+        iems_db::statement(&statement).execute(&mut **tx).await?;
+    }
     let limit = Energy::from_uwh(device.max_hourly_uwh);
     for chunk in changes.chunks(INSERT_CHUNK) {
         for (hour_ms, total) in add_to_hours(tx, backend, &device.id, chunk, now_ms).await? {

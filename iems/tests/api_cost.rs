@@ -15,7 +15,8 @@ const KWH: i64 = 1_000_000_000;
 /// 2025-06-16T00:00:00Z, a Monday.
 const MONDAY: i64 = 1_750_032_000_000;
 
-/// Adds hourly totals `(hour start ms, µWh)` with the broker-adapter's statement.
+/// Adds hourly totals `(hour start ms, µWh)` with the broker-adapter's statements
+/// (the hours and their day rows).
 async fn seed_hours(api: &TestApi, device: &str, hours: &[(i64, i64)]) {
     let dialect = api.backend().dialect();
     for &(start, uwh) in hours {
@@ -28,6 +29,10 @@ async fn seed_hours(api: &TestApi, device: &str, hours: &[(i64, i64)]) {
                 SqlValue::Int(0),
             ],
         );
+        iems_db::statement(&s).execute(&api.pool).await.unwrap();
+    }
+    let days = iems_shared::consumption::daily::day_changes(hours);
+    for s in sql::daily::add_days(dialect, device, &days) {
         iems_db::statement(&s).execute(&api.pool).await.unwrap();
     }
 }

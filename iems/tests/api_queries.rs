@@ -19,7 +19,7 @@ fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-/// Inserts hourly totals `(hour start, µWh)` for a device.
+/// Inserts hourly totals `(hour start, µWh)` for a device, and their day rows.
 async fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)]) {
     for (start, uwh) in hours {
         sqlx::query(
@@ -31,6 +31,13 @@ async fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)])
         .execute(&api.pool)
         .await
         .unwrap();
+    }
+    // The day rows the broker-adapter keeps beside them.
+    let changes: Vec<(i64, i64)> = hours.iter().map(|(t, e)| (ms(*t), *e)).collect();
+    let days = iems_shared::consumption::daily::day_changes(&changes);
+    let dialect = api.backend().dialect();
+    for s in iems_shared::sql::daily::add_days(dialect, device, &days) {
+        iems_db::statement(&s).execute(&api.pool).await.unwrap();
     }
 }
 

@@ -16,6 +16,7 @@
 //! policy (every drop a reset, every gap spread).
 
 mod buckets;
+pub mod daily;
 pub mod plan;
 pub mod policy;
 

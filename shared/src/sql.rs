@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod chat;
 pub mod cost;
 pub mod credentials;
+pub mod daily;
 pub mod devices;
 pub mod hourly;
 pub mod meter_events;

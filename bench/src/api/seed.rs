@@ -1,5 +1,5 @@
 //! `iems bench api`'s data: one client, its meters and a year of their
-//! readings and hourly totals, in bulk INSERTs with progress on stderr.
+//! readings, hourly totals and their day rows, in bulk INSERTs with progress on stderr.
 
 use std::time::{Duration, Instant};
 
@@ -108,6 +108,13 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
         )
         .await
         .context("seeding hourly_consumption")?;
+        let days = iems_shared::consumption::daily::day_changes(&totals);
+        for statement in sql::daily::add_days(dialect, id, &days) {
+            iems_db::statement(&statement)
+                .execute(&mut *tx)
+                .await
+                .context("seeding daily_consumption")?;
+        }
         insert_rows(
             &mut tx,
             sql::readings::insert,

@@ -150,6 +150,7 @@ pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
     for table in [
         "alerts",
         "hourly_consumption",
+        "daily_consumption",
         "meter_events",
         "readings",
         "device_credentials",

@@ -1,6 +1,7 @@
 //! `/api/consumption/{device_id}/...`: a local day's hours, a range in hour,
 //! day or month buckets (JSON or CSV), and the current hour's running total.
-//! Everything is read from `hourly_consumption` (UTC hours, µWh) and regrouped
+//! Everything is read from `hourly_consumption` (UTC hours, µWh; long ranges
+//! from `daily_consumption`, the same hours 24 to a row) and regrouped
 //! with the shared crate's time rules; each bucket carries its cost under the
 //! device's tariff history (`crate::cost`).
 
@@ -10,7 +11,9 @@ use crate::params;
 use chrono::{DateTime, Utc};
 use fn_common::db::{Db, Param};
 use fn_common::{http, Req};
+use iems_shared::consumption::daily::{hours_of_days, DayHours, DAY_MS, HOURS_PER_DAY};
 use iems_shared::consumption::{hour_start, into_buckets, HOUR_MS};
+use iems_shared::sql;
 use iems_shared::time::{bucket_starts, day_hours, day_window, from_unix_ms, rfc3339, to_unix_ms};
 use iems_shared::{ApiError, Energy};
 use serde::Serialize;
@@ -78,8 +81,16 @@ struct CurrentOut {
     currency: Option<String>,
 }
 
-/// The hourly rows of a device whose hour overlaps `[from_ms, to_ms)`.
+/// Spans longer than this are read from the day rows (`daily_consumption`,
+/// one row per UTC day instead of 24): a year is 366 rows, not 8,784.
+const DAY_ROWS_BEYOND_MS: i64 = 2 * DAY_MS;
+
+/// The hourly rows of a device whose hour overlaps `[from_ms, to_ms)`, by
+/// hour; hours whose total is zero may be left out (they add nothing).
 fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, Energy)>, ApiError> {
+    if to_ms - from_ms > DAY_ROWS_BEYOND_MS {
+        return hours_from_days(db, device, from_ms, to_ms);
+    }
     let rows = db.query(
         "SELECT hour_start, energy_uwh FROM hourly_consumption \
          WHERE device_id = ? AND hour_start > ? AND hour_start < ? ORDER BY hour_start",
@@ -93,6 +104,28 @@ fn hours(db: &Db, device: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, En
         .map(|r| Ok((r.int(0)?, Energy::from_uwh(r.int(1)?))))
         .collect::<Result<_, fn_common::db::DbError>>()
         .map_err(ApiError::from)
+}
+
+/// [`hours`] from the day rows holding them.
+fn hours_from_days(
+    db: &Db,
+    device: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, Energy)>, ApiError> {
+    let (after, before) = (from_ms - HOUR_MS, to_ms);
+    let statement = sql::daily::hours_between(device, after, before);
+    let days = fn_common::cost::query(db, statement)?
+        .iter()
+        .map(|r| {
+            let mut hours: DayHours = [0; HOURS_PER_DAY];
+            for (i, h) in hours.iter_mut().enumerate() {
+                *h = r.int(i + 1)?;
+            }
+            Ok((r.int(0)?, hours))
+        })
+        .collect::<Result<Vec<_>, fn_common::db::DbError>>()?;
+    Ok(hours_of_days(&days, after, before))
 }
 
 /// A bucket's start and energy.

@@ -33,7 +33,10 @@ pub fn into_buckets(hours: &[(i64, Energy)], edges: &[i64]) -> Vec<Energy> {
         while i < n && edges[i] < end {
             let a = edges[i].max(start);
             let b = edges[i + 1].min(end);
-            if b > a {
+            if a == start && b == end {
+                // The whole hour (the usual case), without 128-bit arithmetic.
+                totals[i] += energy;
+            } else if b > a {
                 // Telescoping floors: the parts of one hour sum exactly to it,
                 // and each lies between 0 and the hour's total.
                 let part = scaled_floor(energy, b - start, HOUR_MS)

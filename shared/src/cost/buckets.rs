@@ -27,6 +27,10 @@ fn scaled_floor(value: i64, num: i64, den: i64) -> i128 {
 
 /// The part of `value` (spread over an hour from `start`) inside `[a, b)`.
 fn part(value: i64, start: i64, a: i64, b: i64) -> i64 {
+    if a == start && b - start == HOUR_MS {
+        // The whole hour (the usual case), without 128-bit arithmetic.
+        return value;
+    }
     let p = scaled_floor(value, b - start, HOUR_MS) - scaled_floor(value, a - start, HOUR_MS);
     // Telescoping parts lie between 0 and `value`, so they fit in i64.
     i64::try_from(p).unwrap_or(0)

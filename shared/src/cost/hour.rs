@@ -24,6 +24,16 @@ pub fn hour_cost(energy: Energy, quarters: QuarterPrices) -> Option<Money> {
         return Some(Money::ZERO);
     }
     let sum = price_sum(quarters)?;
+    // The same floor in 64 bits when the product fits (always, for real
+    // meters and prices): 128-bit division is a slow library call on wasm32.
+    if let Some(product) = i64::try_from(sum)
+        .ok()
+        .and_then(|s| energy.uwh().checked_mul(s))
+    {
+        return Some(Money::from_micros(
+            product.div_euclid(4 * UWH_PER_KWH),
+        ));
+    }
     // Fits in i128 for validated prices; unvalidated extremes saturate by sign.
     let scaled = i128::from(energy.uwh())
         .checked_mul(sum)
@@ -84,6 +94,30 @@ mod tests {
         assert_eq!(hour_cost(Energy::from_uwh(5), q), None);
         assert_eq!(hour_cost(Energy::ZERO, q), Some(Money::ZERO));
         assert_eq!(mean_price(q), None);
+    }
+
+    /// The 64-bit shortcut floors exactly as the 128-bit rule, for any sign
+    /// and size, up to where it hands over.
+    #[test]
+    fn the_64_bit_floor_is_the_128_bit_floor() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for i in 0..100_000 {
+            let energy = (next() >> (next() % 64)) as i64 * if i % 3 == 0 { -1 } else { 1 };
+            let prices = [0; 4].map(|_| p((next() % 2_000_000_000_000) as i64 - 1_000_000_000_000));
+            let sum: i128 = prices.iter().map(|q| i128::from(q.unwrap().micros())).sum();
+            let exact = (i128::from(energy) * sum).div_euclid(4 * i128::from(UWH_PER_KWH));
+            assert_eq!(
+                hour_cost(Energy::from_uwh(energy), prices),
+                Some(Money::saturating_from_i128(exact)),
+                "{energy} {prices:?}"
+            );
+        }
     }
 
     #[test]

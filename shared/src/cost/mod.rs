@@ -21,7 +21,7 @@ pub use buckets::{into_cost_buckets, standing_charges, BucketCost};
 pub use dynamic::DynamicPrices;
 pub use hour::{hour_cost, mean_price, QuarterPrices};
 pub use money::{Currency, Money, Price};
-pub use pricer::{PricedHour, PricedTariff, Pricer};
+pub use pricer::{PricedHour, PricedTariff, Pricer, QuarterClock};
 pub use projection::{budget_status, project_month, Budget, BudgetStatus, Projection};
 pub use tariff::{PriceRule, Tariff, TariffSpec};
 pub use timeline::{TariffId, TariffTimeline};

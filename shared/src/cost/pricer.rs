@@ -118,6 +118,16 @@ impl Pricer {
         }
     }
 
+    /// A [`QuarterClock`] over this pricer: the same prices as
+    /// [`Pricer::quarter_prices`], faster for many hours in order.
+    pub fn clock(&self) -> QuarterClock<'_> {
+        QuarterClock {
+            pricer: self,
+            offset: None,
+            month: None,
+        }
+    }
+
     /// The cost of one hour's energy (see [`hour_cost`]).
     pub fn hour_cost(&self, hour_start_ms: i64, energy: Energy) -> Option<Money> {
         hour_cost(energy, self.quarter_prices(hour_start_ms))
@@ -125,9 +135,10 @@ impl Pricer {
 
     /// Prices hourly rows `(hour_start_ms, energy)`, in their order.
     pub fn price_rows(&self, rows: &[(i64, Energy)]) -> Vec<PricedHour> {
+        let mut clock = self.clock();
         rows.iter()
             .map(|&(hour_start_ms, energy)| {
-                let quarters = self.quarter_prices(hour_start_ms);
+                let quarters = clock.quarter_prices(hour_start_ms);
                 PricedHour {
                     hour_start_ms,
                     energy,
@@ -187,6 +198,93 @@ impl Pricer {
             (Some(&lo), Some(&hi)) => standing_charges(&self.standing_days(lo, hi), edges),
             _ => Vec::new(),
         }
+    }
+}
+
+/// Milliseconds in a day of wall-clock time.
+const DAY_MS: i64 = 86_400_000;
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// [`Pricer::quarter_prices`] for many hours, with what one hour's lookups
+/// tell about the next kept: the zone offset of a time-of-use tariff is
+/// looked up once per UTC hour (at its start, which is the previous hour's
+/// end), and while it is the same at both ends of an hour the hour's four
+/// quarters take their local wall time from it with integer arithmetic; an
+/// hour whose offset changes, or whose tariff does, is priced quarter by
+/// quarter as [`Pricer::quarter_prices`] does. Exact as long as a zone's
+/// offset does not change and change back within one hour, which no zone of
+/// the tz database does (`no_zone_changes_its_offset_twice_within_an_hour`).
+pub struct QuarterClock<'a> {
+    pricer: &'a Pricer,
+    /// The last offset looked up: (zone, instant, seconds east of UTC).
+    offset: Option<(chrono_tz::Tz, i64, Option<i32>)>,
+    /// The last local day's month: (days since 1970-01-01, month0).
+    month: Option<(i64, usize)>,
+}
+
+impl QuarterClock<'_> {
+    /// The prices of the four quarter hours of the hour starting at
+    /// `hour_start_ms`: always exactly [`Pricer::quarter_prices`].
+    pub fn quarter_prices(&mut self, hour_start_ms: i64) -> QuarterPrices {
+        let pricer = self.pricer;
+        let at = |q: i64| hour_start_ms.saturating_add(q * QUARTER_MS);
+        if pricer.timeline.changes_within(at(0), at(3)) {
+            return pricer.quarter_prices(hour_start_ms);
+        }
+        let Some(t) = pricer.tariff_at(at(0)) else {
+            return [None; 4];
+        };
+        let PriceRule::TimeOfUse(table) = &t.tariff.rule else {
+            return pricer.quarter_prices(hour_start_ms);
+        };
+        let tz = t.tariff.tz;
+        let start = self.offset_at(tz, hour_start_ms);
+        let end = self.offset_at(tz, hour_start_ms.saturating_add(4 * QUARTER_MS));
+        match (start, end) {
+            (Some(offset), Some(after)) if offset == after => {
+                let local = hour_start_ms.saturating_add(i64::from(offset) * 1000);
+                [0, 1, 2, 3].map(|q| {
+                    let wall = local.saturating_add(q * QUARTER_MS);
+                    let days = wall.div_euclid(DAY_MS);
+                    let quarter = (wall.rem_euclid(DAY_MS) / QUARTER_MS) as usize;
+                    let weekday = (days + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
+                    self.month0(days)
+                        .map(|month0| table.price_of(month0, weekday, quarter))
+                })
+            }
+            _ => [0, 1, 2, 3].map(|q| t.tariff.static_price_at(at(q))),
+        }
+    }
+
+    /// The offset of `tz` at `at_ms` (seconds east of UTC), remembering the last.
+    fn offset_at(&mut self, tz: chrono_tz::Tz, at_ms: i64) -> Option<i32> {
+        if let Some((zone, instant, offset)) = self.offset {
+            if zone == tz && instant == at_ms {
+                return offset;
+            }
+        }
+        let offset = DateTime::<Utc>::from_timestamp_millis(at_ms).map(|utc| {
+            use chrono::{Offset, TimeZone};
+            tz.offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc()
+        });
+        self.offset = Some((tz, at_ms, offset));
+        offset
+    }
+
+    /// The month (0 = January) of the day `days` after 1970-01-01.
+    fn month0(&mut self, days: i64) -> Option<usize> {
+        if let Some((day, month0)) = self.month {
+            if day == days {
+                return Some(month0);
+            }
+        }
+        let ce = i32::try_from(days + UNIX_EPOCH_DAYS_FROM_CE).ok()?;
+        let month0 = chrono::Datelike::month0(&NaiveDate::from_num_days_from_ce_opt(ce)?) as usize;
+        self.month = Some((days, month0));
+        Some(month0)
     }
 }
 

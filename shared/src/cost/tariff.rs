@@ -145,10 +145,18 @@ pub struct TouTable {
 impl TouTable {
     /// The price of the local quarter hour containing `local`.
     pub fn price_at_local(&self, local: chrono::NaiveDateTime) -> Price {
-        let season = self.season_of_month[local.month0() as usize] as usize;
-        let day = local.weekday().num_days_from_monday() as usize;
-        let quarter = (local.hour() * 4 + local.minute() / 15) as usize;
-        self.prices[season][day][quarter]
+        self.price_of(
+            local.month0() as usize,
+            local.weekday().num_days_from_monday() as usize,
+            (local.hour() * 4 + local.minute() / 15) as usize,
+        )
+    }
+
+    /// The price of local quarter `quarter` (0–95) of a weekday (0 = Monday)
+    /// in month `month0` (0 = January).
+    pub fn price_of(&self, month0: usize, weekday: usize, quarter: usize) -> Price {
+        let season = self.season_of_month[month0] as usize;
+        self.prices[season][weekday][quarter]
     }
 }
 

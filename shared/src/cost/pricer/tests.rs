@@ -99,3 +99,120 @@ fn one_currency_per_device() {
     let tariffs = BTreeMap::from([("a".into(), flat("1", "0")), ("b".into(), usd)]);
     assert!(Pricer::new(TariffTimeline::default(), tariffs).is_err());
 }
+
+/// A two-season time-of-use tariff in `tz` with quarter-hour periods.
+fn tou_in(tz: &str) -> PricedTariff {
+    tariff(serde_json::json!({"kind": "time_of_use", "currency": "EUR", "tz": tz,
+     "standing_charge_per_day": "0.45",
+     "seasons": [
+       {"months": [11, 2], "default_price_per_kwh": "0.22", "periods": [
+         {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:15", "to": "23:00", "price_per_kwh": "0.34"},
+         {"days": ["sun"], "from": "00:00", "to": "02:45", "price_per_kwh": "-0.02"}
+       ]},
+       {"months": [3, 10], "default_price_per_kwh": "0.18", "periods": [
+         {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:00", "to": "22:30", "price_per_kwh": "0.28"},
+         {"days": ["sat", "sun"], "from": "01:45", "to": "03:15", "price_per_kwh": "0.05"}
+       ]}
+     ]}))
+}
+
+/// The clock's prices are the single-hour lookups', in zones with clock
+/// changes, :30 and :45 offsets, historical odd offsets and no DST, over
+/// tariff changes mid-hour, a flat tariff, a dynamic one with missing slots
+/// and hours with no tariff at all, walked in order, backwards and at random.
+#[test]
+fn the_clock_gives_exactly_the_quarter_prices() {
+    let zones = [
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Australia/Adelaide",
+        "America/St_Johns",
+        "Pacific/Chatham",
+        "Europe/Amsterdam",
+        "Africa/Casablanca",
+        "America/Santiago",
+        "UTC",
+    ];
+    let mut dynamic = tariff(
+        serde_json::json!({"kind": "dynamic", "currency": "EUR", "tz": "UTC", "slot_minutes": 15}),
+    );
+    let slots: String = (0..200)
+        .filter(|i| i % 7 != 3)
+        .map(|i| {
+            let t = DateTime::<Utc>::from_timestamp_millis(T0 + 240 * H + i * QUARTER_MS).unwrap();
+            format!("{},0.{:02}\n", t.to_rfc3339(), i % 97)
+        })
+        .collect();
+    dynamic.series = DynamicPrices::parse_csv(15, &format!("start,price\n{slots}")).unwrap();
+    for zone in zones {
+        let tariffs = BTreeMap::from([
+            ("tou".into(), tou_in(zone)),
+            ("flat".into(), flat("0.30", "0")),
+            ("dyn".into(), dynamic.clone()),
+        ]);
+        // From 1900 on in the zone's time of use, a flat hour-and-a-half, dynamic prices
+        // for some days, a quarter back to time of use, and no tariff for a while.
+        let timeline = TariffTimeline::new(
+            vec![(-2_208_988_800_000, "tou".into())],
+            vec![
+                (T0 + 100 * H + 30 * 60_000, Some("flat".into())),
+                (T0 + 102 * H, None),
+                (T0 + 240 * H, Some("dyn".into())),
+                (T0 + 250 * H + 15 * 60_000, None),
+            ],
+        );
+        let pricer = Pricer::new(timeline, tariffs).unwrap();
+        // Two years around T0, and from 1900 on in steps of 13 hours.
+        let recent: Vec<i64> = (-9000..9000).map(|i| T0 + i * H).collect();
+        let old: Vec<i64> = (0..100_000).map(|i| -2_208_988_800_000 + i * 13 * H).collect();
+        for hours in [recent.clone(), old] {
+            let mut clock = pricer.clock();
+            for &h in &hours {
+                assert_eq!(clock.quarter_prices(h), pricer.quarter_prices(h), "{zone} {h}");
+            }
+        }
+        let mut clock = pricer.clock();
+        for &h in recent.iter().rev().step_by(7) {
+            assert_eq!(clock.quarter_prices(h), pricer.quarter_prices(h), "{zone} {h}");
+        }
+    }
+    // No tariff at all: nothing priced.
+    let none = Pricer::new(TariffTimeline::default(), BTreeMap::new()).unwrap();
+    assert_eq!(none.clock().quarter_prices(T0), [None; 4]);
+}
+
+/// What the clock relies on: sampled at every quarter hour from 1900 to
+/// 2100, no zone's offset changes and changes back within one hour (so an
+/// hour whose two ends have one offset has it at all four quarter starts).
+/// A few minutes in release: `cargo test --release -p iems-shared -- --ignored`.
+#[test]
+#[ignore]
+fn no_zone_changes_its_offset_twice_within_an_hour() {
+    use chrono::{Offset, TimeZone};
+    let from = -2_208_988_800_000i64; // 1900-01-01
+    let to = 4_102_444_800_000i64; // 2100-01-01
+    for tz in chrono_tz::TZ_VARIANTS {
+        let offset = |ms: i64| {
+            tz.offset_from_utc_datetime(
+                &DateTime::<Utc>::from_timestamp_millis(ms).unwrap().naive_utc(),
+            )
+            .fix()
+            .local_minus_utc()
+        };
+        let mut hour = from;
+        let mut at_start = offset(hour);
+        while hour < to {
+            let at_end = offset(hour + H);
+            if at_start == at_end {
+                for q in 1..4 {
+                    assert_eq!(offset(hour + q * QUARTER_MS), at_start, "{tz} {hour}");
+                }
+            }
+            at_start = at_end;
+            hour += H;
+        }
+    }
+}

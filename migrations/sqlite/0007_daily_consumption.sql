@@ -1,0 +1,65 @@
+-- Each UTC day's 24 hourly totals of a device in one row: the same numbers
+-- as hourly_consumption (h00 is the total of the hour from 00:00 UTC, zero
+-- where no row is stored), changed in the same transaction as it, so that a
+-- range of months reads one row per day instead of one per hour
+-- (shared/src/sql/daily.rs, docs/cost.md). Filled here from the stored hours.
+CREATE TABLE daily_consumption (
+    device_id  TEXT    NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+    day_start  INTEGER NOT NULL,                     -- unix ms, a multiple of 86 400 000
+    h00        INTEGER NOT NULL DEFAULT 0,
+    h01        INTEGER NOT NULL DEFAULT 0,
+    h02        INTEGER NOT NULL DEFAULT 0,
+    h03        INTEGER NOT NULL DEFAULT 0,
+    h04        INTEGER NOT NULL DEFAULT 0,
+    h05        INTEGER NOT NULL DEFAULT 0,
+    h06        INTEGER NOT NULL DEFAULT 0,
+    h07        INTEGER NOT NULL DEFAULT 0,
+    h08        INTEGER NOT NULL DEFAULT 0,
+    h09        INTEGER NOT NULL DEFAULT 0,
+    h10        INTEGER NOT NULL DEFAULT 0,
+    h11        INTEGER NOT NULL DEFAULT 0,
+    h12        INTEGER NOT NULL DEFAULT 0,
+    h13        INTEGER NOT NULL DEFAULT 0,
+    h14        INTEGER NOT NULL DEFAULT 0,
+    h15        INTEGER NOT NULL DEFAULT 0,
+    h16        INTEGER NOT NULL DEFAULT 0,
+    h17        INTEGER NOT NULL DEFAULT 0,
+    h18        INTEGER NOT NULL DEFAULT 0,
+    h19        INTEGER NOT NULL DEFAULT 0,
+    h20        INTEGER NOT NULL DEFAULT 0,
+    h21        INTEGER NOT NULL DEFAULT 0,
+    h22        INTEGER NOT NULL DEFAULT 0,
+    h23        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (device_id, day_start)
+) WITHOUT ROWID;
+
+INSERT INTO daily_consumption (device_id, day_start, h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23)
+SELECT device_id, day,
+       SUM(CASE WHEN hour_start - day = 0 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 3600000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 7200000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 10800000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 14400000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 18000000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 21600000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 25200000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 28800000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 32400000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 36000000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 39600000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 43200000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 46800000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 50400000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 54000000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 57600000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 61200000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 64800000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 68400000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 72000000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 75600000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 79200000 THEN energy_uwh ELSE 0 END),
+       SUM(CASE WHEN hour_start - day = 82800000 THEN energy_uwh ELSE 0 END)
+FROM (SELECT device_id, hour_start, energy_uwh,
+             hour_start - (((hour_start % 86400000) + 86400000) % 86400000) AS day
+      FROM hourly_consumption) AS hours
+GROUP BY device_id, day;
