@@ -4,6 +4,7 @@
 //! `unknown_device`, or one of the reading policy's), then `: ` and the detail,
 //! so `iems dead-letters` can count and replay by code.
 
+use crate::credentials::{self, CredentialCache};
 use crate::devices::{DeviceCache, DeviceInfo};
 use iems_db::Pool;
 use iems_messaging::{Delivery, Origin};
@@ -43,6 +44,8 @@ pub(crate) struct Sorted {
     /// A meter's frame that carries no register (a Tasmota `STATE`, Home
     /// Assistant's `unavailable`): acked and counted, not a dead letter.
     pub(crate) without_energy: bool,
+    /// A frame under a credential no longer in force: acked and counted.
+    pub(crate) revoked: bool,
 }
 
 /// The dead-letter reason of a reading: `code: detail`, naming the batch item.
@@ -67,6 +70,7 @@ pub(crate) async fn sort(
     delivery: &Delivery,
     topics: Option<&DeviceTopics>,
     devices: &mut DeviceCache,
+    credentials: &mut CredentialCache,
     pool: &Pool,
 ) -> Result<Sorted, sqlx::Error> {
     let body = delivery.payload();
@@ -80,29 +84,60 @@ pub(crate) async fn sort(
         }
         Origin::Mqtt { routing_key } => {
             let received_ms = chrono::Utc::now().timestamp_millis();
-            sort_frame(routing_key, body, received_ms, topics, devices, pool).await
+            let frame = Frame {
+                routing_key,
+                body,
+                received_ms,
+            };
+            sort_frame(frame, topics, devices, credentials, pool).await
         }
     }
 }
 
-/// A meter's MQTT frame: the device is the one whose topic it is (the broker
-/// let only that device's credential publish there), the format the
-/// device's, else the one its topic names, else iems' own message.
-async fn sort_frame(
-    routing_key: &str,
-    body: &[u8],
+/// A meter's MQTT frame as the broker relayed it.
+struct Frame<'a> {
+    routing_key: &'a str,
+    body: &'a [u8],
     received_ms: i64,
+}
+
+/// A meter's MQTT frame: the device is the one whose credential's topic it
+/// is (the broker let only that credential publish there), if the credential
+/// is still in force; the format the device's, else the one its topic names,
+/// else iems' own message.
+async fn sort_frame(
+    frame: Frame<'_>,
     topics: Option<&DeviceTopics>,
     devices: &mut DeviceCache,
+    credentials: &mut CredentialCache,
     pool: &Pool,
 ) -> Result<Sorted, sqlx::Error> {
+    let Frame {
+        routing_key,
+        body,
+        received_ms,
+    } = frame;
     let mut sorted = Sorted::default();
-    let Some((device_id, rest)) = topics.and_then(|t| t.split_routing_key(routing_key)) else {
+    let Some((key_id, rest)) = topics.and_then(|t| t.split_routing_key(routing_key)) else {
         sorted.whole = Some(reason(
             "unknown_device",
-            &format!("routing key {routing_key:?} names no device"),
+            &format!("routing key {routing_key:?} names no device credential"),
             None,
         ));
+        return Ok(sorted);
+    };
+    let active = match credentials.get(key_id) {
+        Some(answer) => answer,
+        None => {
+            let answer = credentials::lookup(pool, key_id).await?;
+            credentials.put(key_id, answer.clone());
+            answer
+        }
+    };
+    // A revoked or rotated key on a connection the broker still keeps open:
+    // not the device's reading any more.
+    let Some(device_id) = active.and_then(|a| uuid::Uuid::parse_str(&a.device_id).ok()) else {
+        sorted.revoked = true;
         return Ok(sorted);
     };
     let Some(device) = devices.get(pool, device_id).await? else {

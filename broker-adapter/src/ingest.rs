@@ -7,14 +7,16 @@
 //!   confirmed it (durable), a clear 4xx otherwise; rate-limited per device.
 //! - `/broker-auth/{user,vhost,resource,topic}`: RabbitMQ's HTTP auth backend
 //!   asks here whether a device credential may connect over MQTT and publish
-//!   to a topic; a device may publish only under `<namespace>/<its id>/`.
+//!   to a topic; a credential may publish only under `<namespace>/<its key id>/`.
 //!   Served on its own listener, for the broker only.
 //!
 //! Credentials are cached for [`IngestConfig::credential_ttl`] (2 s), and the
 //! broker caches answers for 3 s (`scripts/ensure-mqtt`): a revoked or
-//! rotated credential stops working within seconds, on open MQTT connections
-//! too (the broker checks the topic again and closes the connection).
+//! rotated credential stops working within seconds: new connections are
+//! refused, and the frames of a connection the broker keeps open are refused
+//! by the adapter (the topic names the key).
 
+use crate::credentials::{self, Active, CredentialCache};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -79,25 +81,13 @@ struct Inner {
     topics: DeviceTopics,
     pool: Pool,
     bus: Bus,
-    credentials: Mutex<Credentials>,
+    credentials: Mutex<CredentialCache>,
     limiter: Mutex<Limiter>,
 }
 
-/// Entries kept at most in the credential cache and the rate limiter: a flood
-/// of made-up key ids cannot grow them without bound.
+/// Entries kept at most in the rate limiter: a flood of devices cannot grow it
+/// without bound.
 const MAX_ENTRIES: usize = 100_000;
-
-/// A credential in force: its device and the secret's hash.
-#[derive(Debug, Clone)]
-struct Active {
-    device_id: String,
-    secret_sha256: String,
-}
-
-#[derive(Default)]
-struct Credentials {
-    entries: HashMap<String, (Instant, Option<Active>)>,
-}
 
 #[derive(Default)]
 struct Limiter {
@@ -196,13 +186,14 @@ impl Ingest {
     /// The ingestion state over `pool` (migrated) and `bus`.
     pub fn new(config: IngestConfig, pool: Pool, bus: Bus) -> Result<Self, ingest::BadNamespace> {
         let topics = DeviceTopics::new(&config.namespace)?;
+        let config_ttl = config.credential_ttl;
         Ok(Ingest {
             inner: Arc::new(Inner {
                 config,
                 topics,
                 pool,
                 bus,
-                credentials: Mutex::new(Credentials::default()),
+                credentials: Mutex::new(CredentialCache::new(config_ttl)),
                 limiter: Mutex::new(Limiter::default()),
             }),
         })
@@ -227,44 +218,15 @@ impl Ingest {
 
     /// The credential `key_id` in force, from the cache or the database.
     async fn active(&self, key_id: &str) -> Result<Option<Active>, sqlx::Error> {
-        if !ingest::is_key_id(key_id) {
-            return Ok(None);
+        if let Some(answer) = self.inner.credentials.lock().expect("cache").get(key_id) {
+            return Ok(answer);
         }
-        let ttl = self.inner.config.credential_ttl;
-        if let Some((at, active)) = self
-            .inner
+        let active = credentials::lookup(&self.inner.pool, key_id).await?;
+        self.inner
             .credentials
             .lock()
             .expect("cache")
-            .entries
-            .get(key_id)
-        {
-            if at.elapsed() < ttl {
-                return Ok(active.clone());
-            }
-        }
-        let row = sqlx::query(sql::credentials::ACTIVE_BY_KEY)
-            .bind(key_id)
-            .fetch_optional(&self.inner.pool)
-            .await?;
-        let active = row
-            .map(|row| -> Result<Active, sqlx::Error> {
-                Ok(Active {
-                    device_id: row.try_get(0)?,
-                    secret_sha256: row.try_get(1)?,
-                })
-            })
-            .transpose()?;
-        let mut cache = self.inner.credentials.lock().expect("cache");
-        if cache.entries.len() >= MAX_ENTRIES {
-            cache.entries.retain(|_, (at, _)| at.elapsed() < ttl);
-            if cache.entries.len() >= MAX_ENTRIES {
-                cache.entries.clear();
-            }
-        }
-        cache
-            .entries
-            .insert(key_id.to_string(), (Instant::now(), active.clone()));
+            .put(key_id, active.clone());
         Ok(active)
     }
 
@@ -511,17 +473,15 @@ async fn auth_resource(State(ingest): State<Ingest>, Form(form): Form<AuthForm>)
 }
 
 async fn auth_topic(State(ingest): State<Ingest>, Form(form): Form<AuthForm>) -> &'static str {
-    let Some(device) = device_in_force(&ingest, &form.username).await else {
+    if device_in_force(&ingest, &form.username).await.is_none() {
         return answer(false);
-    };
+    }
     let key = form.routing_key.as_deref().unwrap_or_default();
     let topics = &ingest.inner.topics;
     let allow = match form.permission.as_deref() {
-        Some("write") => topics.may_publish(&device, key),
-        // Subscriptions may use wildcards, below the device's own level only.
-        Some("read") => topics
-            .split_routing_key(key)
-            .is_some_and(|(d, _)| d.to_string() == device),
+        Some("write") => topics.may_publish(&form.username, key),
+        // Subscriptions may use wildcards, below the credential's own level only.
+        Some("read") => topics.may_subscribe(&form.username, key),
         _ => false,
     };
     answer(allow)

@@ -11,6 +11,7 @@
 //! adapters on one database serialize per device.
 
 mod budgets;
+mod credentials;
 mod decode;
 mod devices;
 mod events;

@@ -91,6 +91,18 @@ pub fn metrics(stats: &Arc<Stats>) -> Vec<Metric> {
             Counter,
             |s| &s.outages,
         ),
+        metric(
+            "adapter_mqtt_frames_without_energy",
+            "Meters' MQTT frames without an energy register (acked, not stored).",
+            Counter,
+            |s| &s.frames_without_energy,
+        ),
+        metric(
+            "adapter_mqtt_frames_revoked",
+            "MQTT frames under a revoked or rotated credential (acked, not stored).",
+            Counter,
+            |s| &s.frames_revoked,
+        ),
         metric("adapter_batches", "Transactions committed.", Counter, |s| {
             &s.batches
         }),

@@ -1,6 +1,7 @@
 //! The consume loop: fill a batch from what is ready, store it, settle it.
 
 use crate::budgets::{self, BudgetWatch};
+use crate::credentials::CredentialCache;
 use crate::decode::{self, Incoming, Rejected};
 use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
@@ -22,6 +23,9 @@ const OUTAGE_FIRST_PAUSE: Duration = Duration::from_millis(250);
 const OUTAGE_MAX_PAUSE: Duration = Duration::from_secs(10);
 /// Least time between two writes of a device's "last reported" over one path.
 const REPORTED_INTERVAL: Duration = Duration::from_secs(10);
+/// How long a credential lookup for MQTT frames is trusted: a revoked key's
+/// frames are refused within this.
+const CREDENTIAL_TTL: Duration = Duration::from_secs(2);
 
 /// Counters of what the adapter did since it started.
 #[derive(Debug, Default)]
@@ -46,6 +50,8 @@ pub struct Stats {
     pub outages: AtomicU64,
     /// Meters' MQTT frames without an energy register (acked, not stored).
     pub frames_without_energy: AtomicU64,
+    /// MQTT frames under a revoked or rotated credential (acked, not stored).
+    pub frames_revoked: AtomicU64,
 }
 
 impl Stats {
@@ -67,6 +73,7 @@ pub(crate) struct Worker {
     updates: UpdateThrottle,
     /// The MQTT topics of devices under the bus namespace (`None` in process).
     topics: Option<DeviceTopics>,
+    credentials: CredentialCache,
     reported: ReportedThrottle,
     /// Alerts stored and not yet published.
     alerts: Vec<AlertEvent>,
@@ -115,6 +122,7 @@ impl Worker {
             updates,
             alerts: Vec::new(),
             topics,
+            credentials: CredentialCache::new(CREDENTIAL_TTL),
             reported: ReportedThrottle::new(REPORTED_INTERVAL),
             budgets,
         }
@@ -223,6 +231,7 @@ impl Worker {
                         &delivery,
                         self.topics.as_ref(),
                         &mut self.devices,
+                        &mut self.credentials,
                         &self.pool,
                     )
                     .await
@@ -242,6 +251,9 @@ impl Worker {
                     }
                 }
             };
+            if sorted.revoked {
+                self.stats.frames_revoked.fetch_add(1, Ordering::Relaxed);
+            }
             if sorted.without_energy {
                 self.stats
                     .frames_without_energy

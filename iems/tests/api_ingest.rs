@@ -43,7 +43,7 @@ async fn admins_issue_rotate_and_revoke_credentials_shown_once_and_stored_hashed
     let key_id = first["key_id"].as_str().unwrap().to_string();
     let secret = first["secret"].as_str().unwrap().to_string();
     assert_eq!(first["token"], format!("{key_id}.{secret}"));
-    assert_eq!(first["topic_prefix"], format!("iems/{}", w.mine));
+    assert_eq!(first["topic_prefix"], format!("iems/{key_id}"));
     assert!(iems_shared::ingest::parse_token(first["token"].as_str().unwrap()).is_some());
 
     // Only the hash is stored.

@@ -140,9 +140,12 @@ impl FromStr for Via {
     }
 }
 
-/// The MQTT topics of devices under one namespace: a device publishes to
-/// `<namespace>/<device id>/…` and nowhere else. RabbitMQ's MQTT plugin turns
-/// the topic into a routing key on `amq.topic` by swapping `/` and `.`.
+/// The MQTT topics of device credentials under one namespace: a credential
+/// publishes under `<namespace>/<key id>/…` and nowhere else. The topic
+/// names the credential, not the device, so that a revoked or rotated key's
+/// frames are refused by iems even on a connection the broker keeps open.
+/// RabbitMQ's MQTT plugin turns the topic into a routing key on `amq.topic`
+/// by swapping `/` and `.`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceTopics {
     namespace: String,
@@ -170,30 +173,32 @@ impl DeviceTopics {
         }
     }
 
-    /// The prefix a device's topics start with: `<namespace>/<device id>`.
-    pub fn prefix(&self, device_id: &str) -> String {
-        format!("{}/{device_id}", self.namespace)
+    /// The prefix a credential's topics start with: `<namespace>/<key id>`.
+    pub fn prefix(&self, key_id: &str) -> String {
+        format!("{}/{key_id}", self.namespace)
     }
 
-    /// The topic iems' own messages go to: `<namespace>/<device id>/readings`.
-    pub fn readings_topic(&self, device_id: &str) -> String {
-        format!("{}/readings", self.prefix(device_id))
+    /// The topic iems' own messages go to: `<namespace>/<key id>/readings`.
+    pub fn readings_topic(&self, key_id: &str) -> String {
+        format!("{}/readings", self.prefix(key_id))
     }
 
-    /// The binding key on `amq.topic` that catches every device's topics.
+    /// The binding key on `amq.topic` that catches every credential's topics.
     pub fn binding_key(&self) -> String {
         format!("{}.*.#", self.namespace)
     }
 
-    /// A routing key from `amq.topic` as the device and the rest of its topic
-    /// (`tele/plug/SENSOR`; empty when the device published to its prefix
-    /// itself); `None` when it is not under this namespace or names no device.
-    pub fn split_routing_key(&self, routing_key: &str) -> Option<(uuid::Uuid, String)> {
+    /// A routing key from `amq.topic` as the key id and the rest of its topic
+    /// (`tele/plug/SENSOR`; empty when it published to its prefix itself);
+    /// `None` when it is not under this namespace or names no key id.
+    pub fn split_routing_key<'a>(&self, routing_key: &'a str) -> Option<(&'a str, String)> {
         let rest = routing_key
-            .strip_prefix(&self.namespace)?
+            .strip_prefix(self.namespace.as_str())?
             .strip_prefix('.')?;
-        let (device, rest) = rest.split_once('.').unwrap_or((rest, ""));
-        let device = uuid::Uuid::parse_str(device).ok()?;
+        let (key_id, rest) = rest.split_once('.').unwrap_or((rest, ""));
+        if !is_key_id(key_id) {
+            return None;
+        }
         // Back to the MQTT topic: the plugin swapped '/' and '.'.
         let topic = rest
             .chars()
@@ -203,16 +208,20 @@ impl DeviceTopics {
                 c => c,
             })
             .collect();
-        Some((device, topic))
+        Some((key_id, topic))
     }
 
-    /// Whether the device `device_id` may publish with this routing key: only
-    /// under its own prefix, never a wildcard.
-    pub fn may_publish(&self, device_id: &str, routing_key: &str) -> bool {
-        !routing_key.contains(['*', '#'])
-            && self
-                .split_routing_key(routing_key)
-                .is_some_and(|(device, _)| device.to_string() == device_id)
+    /// Whether the credential `key_id` may publish with this routing key:
+    /// only under its own prefix, never a wildcard.
+    pub fn may_publish(&self, key_id: &str, routing_key: &str) -> bool {
+        !routing_key.contains(['*', '#']) && self.may_subscribe(key_id, routing_key)
+    }
+
+    /// Whether the credential `key_id` may subscribe with this routing key:
+    /// under its own prefix (wildcards below it allowed).
+    pub fn may_subscribe(&self, key_id: &str, routing_key: &str) -> bool {
+        self.split_routing_key(routing_key)
+            .is_some_and(|(key, _)| key == key_id)
     }
 }
 
@@ -253,26 +262,31 @@ mod tests {
     }
 
     #[test]
-    fn a_device_may_publish_only_under_its_own_prefix() {
+    fn a_credential_may_publish_only_under_its_own_prefix() {
         let topics = DeviceTopics::new("iems").unwrap();
-        let me = "6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10";
-        let other = "0b7f1b9a-6a0e-4d7e-8a7b-9f0e3c2d1a55";
-        assert!(topics.may_publish(me, &format!("iems.{me}.readings")));
-        assert!(topics.may_publish(me, &format!("iems.{me}.tele.plug.SENSOR")));
-        assert!(topics.may_publish(me, &format!("iems.{me}")));
-        assert!(!topics.may_publish(me, &format!("iems.{other}.readings")));
-        assert!(!topics.may_publish(me, &format!("iems.{me}.#")));
-        assert!(!topics.may_publish(me, &format!("iems.*.{me}")));
-        assert!(!topics.may_publish(me, &format!("other.{me}.readings")));
-        assert!(!topics.may_publish(me, &format!("iemsx.{me}.readings")));
-        assert!(!topics.may_publish(me, "iems"));
+        let me = IssuedCredential::generate().key_id;
+        let other = IssuedCredential::generate().key_id;
+        assert_eq!(topics.prefix(&me), format!("iems/{me}"));
+        assert!(topics.may_publish(&me, &format!("iems.{me}.readings")));
+        assert!(topics.may_publish(&me, &format!("iems.{me}.tele.plug.SENSOR")));
+        assert!(topics.may_publish(&me, &format!("iems.{me}")));
+        assert!(!topics.may_publish(&me, &format!("iems.{other}.readings")));
+        assert!(!topics.may_publish(&me, &format!("iems.{me}.#")));
+        assert!(!topics.may_publish(&me, &format!("iems.*.{me}")));
+        assert!(!topics.may_publish(&me, &format!("other.{me}.readings")));
+        assert!(!topics.may_publish(&me, &format!("iemsx.{me}.readings")));
+        assert!(!topics.may_publish(&me, "iems"));
+        assert!(!topics.may_publish("guest", "iems.guest.readings"));
+        assert!(topics.may_subscribe(&me, &format!("iems.{me}.cmnd.plug.#")));
+        assert!(!topics.may_subscribe(&me, "iems.#"));
+        assert!(!topics.may_subscribe(&me, &format!("iems.{other}.#")));
         assert_eq!(
             topics.split_routing_key(&format!("iems.{me}.status.switch:0")),
-            Some((me.parse().unwrap(), "status/switch:0".to_string()))
+            Some((me.as_str(), "status/switch:0".to_string()))
         );
         assert_eq!(
             topics.split_routing_key(&format!("iems.{me}.a/b")),
-            Some((me.parse().unwrap(), "a.b".to_string()))
+            Some((me.as_str(), "a.b".to_string()))
         );
     }
 

@@ -6,7 +6,7 @@
 //! on a publish or never acknowledges it) are errors, never a hang.
 
 use futures::StreamExt;
-use iems_shared::ingest::DeviceTopics;
+use iems_shared::ingest::{DeviceTopics, IssuedCredential};
 use iems_simulator::{
     play_mqtt, reading_json, MqttConfig, MqttDevice, MqttError, Planned, PlayConfig,
 };
@@ -118,8 +118,10 @@ fn payload(p: &Planned) -> Vec<u8> {
 async fn published_readings_arrive_on_amq_topic_in_order_under_the_device_topic() {
     let (topics, namespace, conn, mut consumer) = listen().await;
     let device = Uuid::new_v4();
-    let topic = topics.readings_topic(&device.to_string());
-    assert_eq!(topic, format!("{namespace}/{device}/readings"));
+    // A credential's topic (the broker's guest user publishes it here).
+    let key = IssuedCredential::generate().key_id;
+    let topic = topics.readings_topic(&key);
+    assert_eq!(topic, format!("{namespace}/{key}/readings"));
     let mqtt = MqttDevice::connect(MQTT_URL, "guest", "guest", &format!("simtest-{device}"))
         .await
         .expect("guest connects from loopback");
@@ -143,7 +145,7 @@ async fn published_readings_arrive_on_amq_topic_in_order_under_the_device_topic(
     mqtt.close().await;
 
     let got = receive(&mut consumer, sent.len()).await;
-    let routing_key = format!("{namespace}.{device}.readings");
+    let routing_key = format!("{namespace}.{key}.readings");
     for (i, ((key, body), expected)) in got.iter().zip(&sent).enumerate() {
         assert_eq!(key, &routing_key, "message {i}");
         assert_eq!(
@@ -154,7 +156,7 @@ async fn published_readings_arrive_on_amq_topic_in_order_under_the_device_topic(
     }
     assert_eq!(
         topics.split_routing_key(&got[0].0),
-        Some((device, "readings".to_string()))
+        Some((key.as_str(), "readings".to_string()))
     );
     // Nothing else arrived.
     assert!(
@@ -170,7 +172,8 @@ async fn published_readings_arrive_on_amq_topic_in_order_under_the_device_topic(
 async fn play_mqtt_counts_readings_confirmed_by_puback_and_batches_them() {
     let (topics, namespace, conn, mut consumer) = listen().await;
     let device = Uuid::new_v4();
-    let topic = topics.readings_topic(&device.to_string());
+    let key = IssuedCredential::generate().key_id;
+    let topic = topics.readings_topic(&key);
     let mut config = MqttConfig::new(MQTT_URL, "guest", "guest", &format!("simtest-{device}"));
     config.window = 2;
     let mqtt = MqttDevice::connect_with(&config).await.unwrap();
@@ -191,8 +194,8 @@ async fn play_mqtt_counts_readings_confirmed_by_puback_and_batches_them() {
         serde_json::Value::Array(planned[2..4].iter().map(reading_json).collect()).to_string(),
         reading_json(&planned[4]).to_string(),
     ];
-    for ((key, body), expected) in got.iter().zip(&expected) {
-        assert_eq!(key, &format!("{namespace}.{device}.readings"));
+    for ((routing_key, body), expected) in got.iter().zip(&expected) {
+        assert_eq!(routing_key, &format!("{namespace}.{key}.readings"));
         assert_eq!(&String::from_utf8_lossy(body), expected);
     }
     let _ = conn.close(200, "done".into()).await;

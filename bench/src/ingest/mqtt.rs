@@ -124,14 +124,15 @@ pub(super) async fn mqtt_ingest(
     }
 
     let started = Instant::now();
-    let sends = meters
-        .iter()
-        .zip(by_device)
-        .zip(&ids)
-        .map(|((meter, payloads), id)| {
-            let topic = topics.readings_topic(&id.to_string());
-            async move { meter.publish_all(&topic, payloads).await }
-        });
+    let sends =
+        meters
+            .iter()
+            .zip(by_device)
+            .zip(&credentials)
+            .map(|((meter, payloads), issued)| {
+                let topic = topics.readings_topic(&issued.key_id);
+                async move { meter.publish_all(&topic, payloads).await }
+            });
     let sent: u64 = futures::future::try_join_all(sends)
         .await
         .context("publishing")?

@@ -283,7 +283,7 @@ fn issue_credential(req: &Req, id: &str) -> Result<Response, ApiError> {
         201,
         &IssuedCredentialView {
             token: issued.token(),
-            topic_prefix: topics.prefix(&id),
+            topic_prefix: topics.prefix(&issued.key_id),
             created_at: iems_shared::time::rfc3339_ms(now),
             key_id: issued.key_id,
             secret: issued.secret,

@@ -234,7 +234,7 @@ async fn play_mqtt(
     let (key_id, secret) = parse_token(&token.0).context(
         "--device-credential is not a device credential: expected `<key id>.<secret>` as issued",
     )?;
-    let topic = DeviceTopics::new(&args.namespace)?.readings_topic(&device.to_string());
+    let topic = DeviceTopics::new(&args.namespace)?.readings_topic(key_id);
     // The rows format names its own devices: this credential speaks for one.
     let total = planned.len();
     let planned: Vec<Planned> = planned
