@@ -866,3 +866,174 @@ async fn summary_budget_status_and_budget_alerts() {
         422
     );
 }
+
+/// A kWh number as µWh, to compare exactly.
+fn uwh(v: &Value) -> i64 {
+    (v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")) * 1e9).round() as i64
+}
+
+/// Ranges longer than two days are read from the day rows (`daily_consumption`),
+/// day charts from the hourly rows: for three weeks around the spring clock
+/// change, under a time-of-use tariff assigned mid-hour (unpriced before), a
+/// dynamic one with missing slots and none at all, in zones with clock changes
+/// and a :30 offset, a range by hour is exactly the day charts' hours, and by
+/// day and by month exactly their sums (energy, cost, unpriced energy,
+/// standing charges).
+#[tokio::test]
+async fn long_ranges_from_day_rows_equal_the_hourly_charts() {
+    use chrono::{Days, NaiveDate};
+    use iems_shared::time::{day_window, parse_tz};
+    let w = world().await;
+    let api = &w.api;
+    let tou = create(
+        &w,
+        &json!({"name": "Berlin", "kind": "time_of_use", "currency": "EUR", "tz": "Europe/Berlin",
+        "standing_charge_per_day": "0.45",
+        "seasons": [
+          {"months": [11, 2], "default_price_per_kwh": "0.22", "periods": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:00", "to": "23:00", "price_per_kwh": "0.34"}]},
+          {"months": [3, 10], "default_price_per_kwh": "0.18", "periods": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:15", "to": "22:45", "price_per_kwh": "0.28"},
+            {"days": ["sat", "sun"], "from": "01:30", "to": "03:15", "price_per_kwh": "-0.05"}]}]}),
+    )
+    .await;
+    let spot = create(
+        &w,
+        &json!({"name": "Spot", "kind": "dynamic", "currency": "EUR", "tz": "UTC", "slot_minutes": 15}),
+    )
+    .await;
+    assign(
+        &w,
+        json!({"client_id": w.alice.id, "tariff_id": tou, "from": "2025-03-20T10:30:00Z"}),
+    )
+    .await;
+    assign(
+        &w,
+        json!({"client_id": w.bob.id, "tariff_id": spot, "from": "2025-03-25T00:00:00Z"}),
+    )
+    .await;
+    // Quarter prices from 2025-03-25 to 2025-04-01, every 11th missing.
+    let first_slot = 1_742_860_800_000i64; // 2025-03-25T00:00:00Z
+    let csv: String = (0..7 * 96)
+        .filter(|i| i % 11 != 5)
+        .map(|i| format!("{},0.{:03}\n", rfc(first_slot + i * H / 4), (i * 37) % 400))
+        .collect();
+    let r = api
+        .send(
+            "PUT",
+            &format!("/api/tariffs/{spot}/prices"),
+            &[
+                ("authorization", &format!("Bearer {}", w.admin.token)),
+                ("content-type", "text/csv"),
+            ],
+            format!("start,price\n{csv}"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Every hour from 2025-03-14 to 2025-04-06 UTC, some of them zero.
+    let first_hour = 1_741_910_400_000i64; // 2025-03-14T00:00:00Z
+    let hours: Vec<(i64, i64)> = (0..23 * 24)
+        .map(|k| (first_hour + k * H, (k * 7919 % 3001) * 1_000_003 + k % 7))
+        .collect();
+    for d in [&w.mine, &w.theirs, &w.spare] {
+        seed_hours(api, d, &hours).await;
+    }
+    let token = Some(w.admin.token.as_str());
+    let get = |path: String| async move {
+        let r = api.call("GET", &path, token, None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        r.json()
+    };
+    let first = NaiveDate::from_ymd_opt(2025, 3, 16).unwrap();
+    let days = 19u64;
+    for zone in ["Europe/Berlin", "Asia/Kolkata", "America/New_York"] {
+        let tz = parse_tz(zone).unwrap();
+        let (from, to) = (
+            rfc(day_window(first, tz).0.timestamp_millis()),
+            rfc(day_window(first + Days::new(days), tz).0.timestamp_millis()),
+        );
+        let q = |z: &str| z.replace('/', "%2F");
+        for device in [&w.mine, &w.theirs, &w.spare] {
+            let mut charts = Vec::new();
+            for d in 0..days {
+                let date = (first + Days::new(d)).format("%Y-%m-%d");
+                charts.push(
+                    get(format!(
+                        "/api/consumption/{device}/day?date={date}&tz={}",
+                        q(zone)
+                    ))
+                    .await,
+                );
+            }
+            let range = |bucket: &str| {
+                get(format!(
+                    "/api/consumption/{device}/range?from={from}&to={to}&bucket={bucket}&tz={}",
+                    q(zone)
+                ))
+            };
+            // By hour: the day charts' hours, value for value (a range's hours
+            // are UTC hours, a day chart's local ones: the same where the
+            // offset is whole hours).
+            let by_hour = range("hour").await;
+            if zone != "Asia/Kolkata" {
+                let chart_hours: Vec<Value> = charts
+                    .iter()
+                    .flat_map(|c| c["hours"].as_array().unwrap().clone())
+                    .collect();
+                assert_eq!(
+                    by_hour["buckets"].as_array().unwrap(),
+                    &chart_hours,
+                    "{zone} {device}"
+                );
+            }
+            // By day: each day chart's sums.
+            let by_day = range("day").await;
+            let buckets = by_day["buckets"].as_array().unwrap();
+            assert_eq!(buckets.len(), days as usize);
+            let sum = |c: &Value, field: &str, of: fn(&Value) -> i64| -> Option<i64> {
+                let values: Vec<&Value> = c["hours"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| &h[field])
+                    .filter(|v| !v.is_null())
+                    .collect();
+                (!values.is_empty()).then(|| values.into_iter().map(of).sum())
+            };
+            for (bucket, chart) in buckets.iter().zip(&charts) {
+                assert_eq!(Some(uwh(&bucket["kwh"])), sum(chart, "kwh", uwh), "{zone}");
+                assert_eq!(
+                    Some(uwh(&bucket["unpriced_kwh"])),
+                    sum(chart, "unpriced_kwh", uwh),
+                    "{zone} {device} {bucket} {chart}"
+                );
+                // The day's cost is the sum of its hours' (unpriced ones count nothing) …
+                let or_zero = |v: &Value| if v.is_null() { 0 } else { micros(v) };
+                assert_eq!(
+                    or_zero(&bucket["cost"]),
+                    or_zero(&chart["cost_total"]),
+                    "{zone} {bucket}"
+                );
+                // … shown unless there is no tariff or none of its energy had a price.
+                let (kwh, unpriced) = (uwh(&bucket["kwh"]), uwh(&bucket["unpriced_kwh"]));
+                assert_eq!(
+                    bucket["cost"].is_null(),
+                    chart["currency"].is_null() || (kwh != 0 && unpriced == kwh),
+                    "{zone} {bucket}"
+                );
+            }
+            // By month: the totals of the days.
+            for whole in [&by_day, &by_hour, &range("month").await] {
+                for field in ["cost_total", "standing_charge"] {
+                    let days: Option<i64> = charts
+                        .iter()
+                        .map(|c| (!c[field].is_null()).then(|| micros(&c[field])))
+                        .sum();
+                    let total = (!whole[field].is_null()).then(|| micros(&whole[field]));
+                    assert_eq!(total, days, "{zone} {device} {field}");
+                }
+                assert_eq!(whole["currency"], charts[0]["currency"]);
+            }
+        }
+    }
+}

@@ -34,8 +34,10 @@ pub struct Priced {
     pub standing_charge: Option<Money>,
 }
 
-/// The pricer of `device` for hours from `from_ms` (minus one hour, for a
-/// first hour cut by the edge) to `to_ms`.
+/// The pricer of `device` for the hours overlapping `[from_ms, to_ms)`:
+/// from `from_ms` minus one hour (a first hour cut by the edge) to `to_ms`
+/// plus one (the quarters of a last hour cut by it, e.g. the end of a local
+/// day in a :30 zone, are priced too).
 pub fn pricer(
     db: &Db,
     device: &VisibleDevice,
@@ -47,7 +49,7 @@ pub fn pricer(
         &device.id,
         device.owner_id.as_deref(),
         from_ms - HOUR_MS,
-        to_ms,
+        to_ms.saturating_add(HOUR_MS),
     )
 }
 

@@ -30,9 +30,7 @@ pub fn hour_cost(energy: Energy, quarters: QuarterPrices) -> Option<Money> {
         .ok()
         .and_then(|s| energy.uwh().checked_mul(s))
     {
-        return Some(Money::from_micros(
-            product.div_euclid(4 * UWH_PER_KWH),
-        ));
+        return Some(Money::from_micros(product.div_euclid(4 * UWH_PER_KWH)));
     }
     // Fits in i128 for validated prices; unvalidated extremes saturate by sign.
     let scaled = i128::from(energy.uwh())

@@ -123,7 +123,10 @@ impl Pricer {
     pub fn clock(&self) -> QuarterClock<'_> {
         QuarterClock {
             pricer: self,
-            offset: None,
+            tariff: None,
+            day_edge: None,
+            day: None,
+            hour_edge: None,
             month: None,
         }
     }
@@ -206,43 +209,51 @@ const DAY_MS: i64 = 86_400_000;
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
-/// [`Pricer::quarter_prices`] for many hours, with what one hour's lookups
-/// tell about the next kept: the zone offset of a time-of-use tariff is
-/// looked up once per UTC hour (at its start, which is the previous hour's
-/// end), and while it is the same at both ends of an hour the hour's four
-/// quarters take their local wall time from it with integer arithmetic; an
-/// hour whose offset changes, or whose tariff does, is priced quarter by
-/// quarter as [`Pricer::quarter_prices`] does. Exact as long as a zone's
-/// offset does not change and change back within one hour, which no zone of
-/// the tz database does (`no_zone_changes_its_offset_twice_within_an_hour`).
+/// A zone offset looked up at an instant: (zone, instant, seconds east of UTC).
+type Lookup = Option<(chrono_tz::Tz, i64, Option<i32>)>;
+
+/// [`Pricer::quarter_prices`] for many hours, keeping what one hour's lookups
+/// tell about the next. The local wall time of a time-of-use tariff's
+/// quarters comes from its zone's offset with integer arithmetic, the offset
+/// looked up once per UTC day (at its start, which is the previous day's
+/// end): while it is the same at both ends of the day, every quarter of the
+/// day has it; on a day whose offset changes, once per hour in the same way;
+/// an hour whose offset changes, or whose tariff does, is priced quarter by
+/// quarter as [`Pricer::quarter_prices`] does. Exact because no zone of the
+/// tz database changes its offset and changes it back within a day
+/// (`no_zone_changes_its_offset_and_back_within_a_day`).
 pub struct QuarterClock<'a> {
     pricer: &'a Pricer,
-    /// The last offset looked up: (zone, instant, seconds east of UTC).
-    offset: Option<(chrono_tz::Tz, i64, Option<i32>)>,
+    /// The tariff of the last hour and the span it holds over: `[from, until)`.
+    tariff: Option<(i64, i64, Option<&'a PricedTariff>)>,
+    /// The last lookup at a UTC day's edge.
+    day_edge: Lookup,
+    /// The last UTC day seen: (zone, day start, its offset if the same all day).
+    day: Option<(chrono_tz::Tz, i64, Option<i32>)>,
+    /// The last lookup at an hour's edge (on days whose offset changes).
+    hour_edge: Lookup,
     /// The last local day's month: (days since 1970-01-01, month0).
     month: Option<(i64, usize)>,
 }
 
-impl QuarterClock<'_> {
+impl<'a> QuarterClock<'a> {
     /// The prices of the four quarter hours of the hour starting at
     /// `hour_start_ms`: always exactly [`Pricer::quarter_prices`].
     pub fn quarter_prices(&mut self, hour_start_ms: i64) -> QuarterPrices {
         let pricer = self.pricer;
         let at = |q: i64| hour_start_ms.saturating_add(q * QUARTER_MS);
-        if pricer.timeline.changes_within(at(0), at(3)) {
+        let Some(tariff) = self.tariff_over(at(0), at(3)) else {
+            // The tariff changes within the hour.
             return pricer.quarter_prices(hour_start_ms);
-        }
-        let Some(t) = pricer.tariff_at(at(0)) else {
+        };
+        let Some(t) = tariff else {
             return [None; 4];
         };
         let PriceRule::TimeOfUse(table) = &t.tariff.rule else {
             return pricer.quarter_prices(hour_start_ms);
         };
-        let tz = t.tariff.tz;
-        let start = self.offset_at(tz, hour_start_ms);
-        let end = self.offset_at(tz, hour_start_ms.saturating_add(4 * QUARTER_MS));
-        match (start, end) {
-            (Some(offset), Some(after)) if offset == after => {
+        match self.steady_offset(t.tariff.tz, hour_start_ms) {
+            Some(offset) => {
                 let local = hour_start_ms.saturating_add(i64::from(offset) * 1000);
                 [0, 1, 2, 3].map(|q| {
                     let wall = local.saturating_add(q * QUARTER_MS);
@@ -253,25 +264,51 @@ impl QuarterClock<'_> {
                         .map(|month0| table.price_of(month0, weekday, quarter))
                 })
             }
-            _ => [0, 1, 2, 3].map(|q| t.tariff.static_price_at(at(q))),
+            None => [0, 1, 2, 3].map(|q| t.tariff.static_price_at(at(q))),
         }
     }
 
-    /// The offset of `tz` at `at_ms` (seconds east of UTC), remembering the last.
-    fn offset_at(&mut self, tz: chrono_tz::Tz, at_ms: i64) -> Option<i32> {
-        if let Some((zone, instant, offset)) = self.offset {
-            if zone == tz && instant == at_ms {
-                return offset;
+    /// The tariff in force throughout `[from_ms, last_ms]` (`Some(None)`: none
+    /// at all), or `None` when an assignment starts within it.
+    fn tariff_over(&mut self, from_ms: i64, last_ms: i64) -> Option<Option<&'a PricedTariff>> {
+        if let Some((from, until, tariff)) = self.tariff {
+            if from <= from_ms && last_ms < until {
+                return Some(tariff);
             }
         }
-        let offset = DateTime::<Utc>::from_timestamp_millis(at_ms).map(|utc| {
-            use chrono::{Offset, TimeZone};
-            tz.offset_from_utc_datetime(&utc.naive_utc())
-                .fix()
-                .local_minus_utc()
-        });
-        self.offset = Some((tz, at_ms, offset));
-        offset
+        let pricer: &'a Pricer = self.pricer;
+        let until = pricer
+            .timeline
+            .next_change_after(from_ms)
+            .unwrap_or(i64::MAX);
+        let tariff = pricer.tariff_at(from_ms);
+        self.tariff = Some((from_ms, until, tariff));
+        (last_ms < until).then_some(tariff)
+    }
+
+    /// The offset of `tz` over the whole hour from `hour_ms`, if it has one.
+    fn steady_offset(&mut self, tz: chrono_tz::Tz, hour_ms: i64) -> Option<i32> {
+        let day = hour_ms.div_euclid(DAY_MS) * DAY_MS;
+        let whole_day = match self.day {
+            Some((zone, start, offset)) if zone == tz && start == day => offset,
+            _ => {
+                let start = offset_at(&mut self.day_edge, tz, day);
+                let end = offset_at(&mut self.day_edge, tz, day.saturating_add(DAY_MS));
+                let offset = start.filter(|_| start == end);
+                self.day = Some((tz, day, offset));
+                offset
+            }
+        };
+        if whole_day.is_some() {
+            return whole_day;
+        }
+        let start = offset_at(&mut self.hour_edge, tz, hour_ms);
+        let end = offset_at(
+            &mut self.hour_edge,
+            tz,
+            hour_ms.saturating_add(4 * QUARTER_MS),
+        );
+        start.filter(|_| start == end)
     }
 
     /// The month (0 = January) of the day `days` after 1970-01-01.
@@ -286,6 +323,24 @@ impl QuarterClock<'_> {
         self.month = Some((days, month0));
         Some(month0)
     }
+}
+
+/// The offset of `tz` at `at_ms` (seconds east of UTC), remembering the last
+/// lookup in `last`.
+fn offset_at(last: &mut Lookup, tz: chrono_tz::Tz, at_ms: i64) -> Option<i32> {
+    if let Some((zone, instant, offset)) = *last {
+        if zone == tz && instant == at_ms {
+            return offset;
+        }
+    }
+    let offset = DateTime::<Utc>::from_timestamp_millis(at_ms).map(|utc| {
+        use chrono::{Offset, TimeZone};
+        tz.offset_from_utc_datetime(&utc.naive_utc())
+            .fix()
+            .local_minus_utc()
+    });
+    *last = Some((tz, at_ms, offset));
+    offset
 }
 
 #[cfg(test)]

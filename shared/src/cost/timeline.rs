@@ -49,6 +49,17 @@ impl TariffTimeline {
             || self.device.get(d).is_some_and(|a| a.0 <= to_ms)
     }
 
+    /// The first instant after `at_ms` at which an assignment starts, if any
+    /// (O(log n)): the tariff at `at_ms` holds until then.
+    pub fn next_change_after(&self, at_ms: i64) -> Option<i64> {
+        let c = self.client.partition_point(|a| a.0 <= at_ms);
+        let d = self.device.partition_point(|a| a.0 <= at_ms);
+        match (self.client.get(c), self.device.get(d)) {
+            (Some(a), Some(b)) => Some(a.0.min(b.0)),
+            (a, b) => a.map(|a| a.0).or(b.map(|b| b.0)),
+        }
+    }
+
     /// The pieces of `[from_ms, to_ms)` over which the tariff is constant:
     /// `(start, end, tariff)` in order, covering the whole span.
     pub fn segments(&self, from_ms: i64, to_ms: i64) -> Vec<(i64, i64, Option<&str>)> {
@@ -104,6 +115,10 @@ mod tests {
             ]
         );
         assert!(t.segments(5, 5).is_empty());
+        assert_eq!(t.next_change_after(-10), Some(0));
+        assert_eq!(t.next_change_after(0), Some(50));
+        assert_eq!(t.next_change_after(99), Some(100));
+        assert_eq!(t.next_change_after(150), None);
         assert!(t.changes_within(0, 50) && t.changes_within(149, 150));
         assert!(
             !t.changes_within(0, 49)

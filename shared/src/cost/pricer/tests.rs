@@ -102,18 +102,20 @@ fn one_currency_per_device() {
 
 /// A two-season time-of-use tariff in `tz` with quarter-hour periods.
 fn tou_in(tz: &str) -> PricedTariff {
-    tariff(serde_json::json!({"kind": "time_of_use", "currency": "EUR", "tz": tz,
-     "standing_charge_per_day": "0.45",
-     "seasons": [
-       {"months": [11, 2], "default_price_per_kwh": "0.22", "periods": [
-         {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:15", "to": "23:00", "price_per_kwh": "0.34"},
-         {"days": ["sun"], "from": "00:00", "to": "02:45", "price_per_kwh": "-0.02"}
-       ]},
-       {"months": [3, 10], "default_price_per_kwh": "0.18", "periods": [
-         {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:00", "to": "22:30", "price_per_kwh": "0.28"},
-         {"days": ["sat", "sun"], "from": "01:45", "to": "03:15", "price_per_kwh": "0.05"}
-       ]}
-     ]}))
+    tariff(
+        serde_json::json!({"kind": "time_of_use", "currency": "EUR", "tz": tz,
+        "standing_charge_per_day": "0.45",
+        "seasons": [
+          {"months": [11, 2], "default_price_per_kwh": "0.22", "periods": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:15", "to": "23:00", "price_per_kwh": "0.34"},
+            {"days": ["sun"], "from": "00:00", "to": "02:45", "price_per_kwh": "-0.02"}
+          ]},
+          {"months": [3, 10], "default_price_per_kwh": "0.18", "periods": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "07:00", "to": "22:30", "price_per_kwh": "0.28"},
+            {"days": ["sat", "sun"], "from": "01:45", "to": "03:15", "price_per_kwh": "0.05"}
+          ]}
+        ]}),
+    )
 }
 
 /// The clock's prices are the single-hour lookups', in zones with clock
@@ -167,16 +169,26 @@ fn the_clock_gives_exactly_the_quarter_prices() {
         let pricer = Pricer::new(timeline, tariffs).unwrap();
         // Two years around T0, and from 1900 on in steps of 13 hours.
         let recent: Vec<i64> = (-9000..9000).map(|i| T0 + i * H).collect();
-        let old: Vec<i64> = (0..100_000).map(|i| -2_208_988_800_000 + i * 13 * H).collect();
+        let old: Vec<i64> = (0..100_000)
+            .map(|i| -2_208_988_800_000 + i * 13 * H)
+            .collect();
         for hours in [recent.clone(), old] {
             let mut clock = pricer.clock();
             for &h in &hours {
-                assert_eq!(clock.quarter_prices(h), pricer.quarter_prices(h), "{zone} {h}");
+                assert_eq!(
+                    clock.quarter_prices(h),
+                    pricer.quarter_prices(h),
+                    "{zone} {h}"
+                );
             }
         }
         let mut clock = pricer.clock();
         for &h in recent.iter().rev().step_by(7) {
-            assert_eq!(clock.quarter_prices(h), pricer.quarter_prices(h), "{zone} {h}");
+            assert_eq!(
+                clock.quarter_prices(h),
+                pricer.quarter_prices(h),
+                "{zone} {h}"
+            );
         }
     }
     // No tariff at all: nothing priced.
@@ -184,35 +196,47 @@ fn the_clock_gives_exactly_the_quarter_prices() {
     assert_eq!(none.clock().quarter_prices(T0), [None; 4]);
 }
 
-/// What the clock relies on: sampled at every quarter hour from 1900 to
-/// 2100, no zone's offset changes and changes back within one hour (so an
-/// hour whose two ends have one offset has it at all four quarter starts).
+/// What the clock relies on, sampled at every quarter hour from 1900 to
+/// 2100 in every zone: a UTC day whose two ends have one offset has it at all
+/// its quarter starts, and so does an hour on the other days.
 /// A few minutes in release: `cargo test --release -p iems-shared -- --ignored`.
 #[test]
 #[ignore]
-fn no_zone_changes_its_offset_twice_within_an_hour() {
+fn no_zone_changes_its_offset_and_back_within_a_day() {
     use chrono::{Offset, TimeZone};
+    const DAY: i64 = 24 * H;
     let from = -2_208_988_800_000i64; // 1900-01-01
     let to = 4_102_444_800_000i64; // 2100-01-01
     for tz in chrono_tz::TZ_VARIANTS {
         let offset = |ms: i64| {
             tz.offset_from_utc_datetime(
-                &DateTime::<Utc>::from_timestamp_millis(ms).unwrap().naive_utc(),
+                &DateTime::<Utc>::from_timestamp_millis(ms)
+                    .unwrap()
+                    .naive_utc(),
             )
             .fix()
             .local_minus_utc()
         };
-        let mut hour = from;
-        let mut at_start = offset(hour);
-        while hour < to {
-            let at_end = offset(hour + H);
+        let mut day = from;
+        let mut at_start = offset(day);
+        while day < to {
+            let at_end = offset(day + DAY);
             if at_start == at_end {
-                for q in 1..4 {
-                    assert_eq!(offset(hour + q * QUARTER_MS), at_start, "{tz} {hour}");
+                for q in 1..96 {
+                    assert_eq!(offset(day + q * QUARTER_MS), at_start, "{tz} day {day}");
+                }
+            } else {
+                for hour in (0..24).map(|h| day + h * H) {
+                    let first = offset(hour);
+                    if first == offset(hour + H) {
+                        for q in 1..4 {
+                            assert_eq!(offset(hour + q * QUARTER_MS), first, "{tz} hour {hour}");
+                        }
+                    }
                 }
             }
             at_start = at_end;
-            hour += H;
+            day += DAY;
         }
     }
 }
