@@ -30,6 +30,8 @@ pub(crate) struct Incoming {
 pub(crate) struct Rejected {
     pub(crate) payload: Vec<u8>,
     pub(crate) reason: String,
+    /// Where its message came from (a meter's frame keeps its topic for a replay).
+    pub(crate) origin: Option<Origin>,
 }
 
 /// What one delivery holds.
@@ -104,7 +106,8 @@ struct Frame<'a> {
 /// A meter's MQTT frame: the device is the one whose credential's topic it
 /// is (the broker let only that credential publish there), if the credential
 /// is still in force; the format the device's, else the one its topic names,
-/// else iems' own message.
+/// else iems' own message on `…/readings`; frames on other topics of a device
+/// without a format carry no reading (counted, not stored).
 async fn sort_frame(
     frame: Frame<'_>,
     topics: Option<&DeviceTopics>,
@@ -148,10 +151,17 @@ async fn sort_frame(
         ));
         return Ok(sorted);
     };
-    let format = device
-        .meter_format
-        .or_else(|| meter_formats::detect(&rest))
-        .unwrap_or(MeterFormat::Iems);
+    let format = match device.meter_format.or_else(|| meter_formats::detect(&rest)) {
+        Some(format) => format,
+        // iems' own message on its own topic.
+        None if rest == "readings" || rest.is_empty() => MeterFormat::Iems,
+        // A device's other chatter (Tasmota's STATE and LWT, Shelly's
+        // `online`): no reading in it, unless its format is set.
+        None => {
+            sorted.without_energy = true;
+            return Ok(sorted);
+        }
+    };
     let topic = format!("{device_id}/{rest}");
     match meter_formats::decode(
         format,
@@ -233,6 +243,7 @@ async fn sort_own(
             sorted.parts.push(Rejected {
                 payload: item_payload(body, index),
                 reason: why,
+                origin: None,
             });
         }
     }

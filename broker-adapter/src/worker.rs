@@ -9,7 +9,7 @@ use crate::reported::{self, ReportedThrottle};
 use crate::store;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
-use iems_messaging::{Bus, Delivery, Topic};
+use iems_messaging::{Bus, Delivery, Origin, Topic};
 use iems_shared::ingest::DeviceTopics;
 use iems_shared::wire::{AlertEvent, BudgetAlertEvent};
 use std::future::Future;
@@ -339,6 +339,7 @@ impl Worker {
                 Some(item) => parts.push(Rejected {
                     payload: decode::item_payload(held[*index].delivery.payload(), item),
                     reason: why,
+                    origin: Some(held[*index].delivery.origin().clone()),
                 }),
             }
         }
@@ -346,7 +347,14 @@ impl Worker {
             tracing::warn!(reason = %rejected.reason, "dead-lettering a reading");
             if let Err(err) = self
                 .bus
-                .publish_dead_letter(&rejected.payload, &rejected.reason)
+                .publish_dead_letter_from(
+                    &rejected.payload,
+                    &rejected.reason,
+                    rejected
+                        .origin
+                        .as_ref()
+                        .unwrap_or(&Origin::Readings { source: None }),
+                )
                 .await
             {
                 tracing::error!(error = %err, "dead-lettering failed");

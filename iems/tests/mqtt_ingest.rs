@@ -176,6 +176,50 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
     })
     .await;
 
+    // A frame in the wrong format for the device is dead-lettered with its
+    // topic; once the format is fixed, a replay reads it in the right one.
+    let patch = |format: serde_json::Value| {
+        let api = &w.api;
+        let path = format!("/api/devices/{}", w.mine);
+        async move {
+            let body = json!({ "meter_format": format });
+            let reply = api.call("PATCH", &path, admin, Some(&body)).await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+        }
+    };
+    patch(json!("plain_number")).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await; // the adapter's device cache
+    let later = json!({"Time": "2026-01-01T00:10:00", "ENERGY": {"Total": 6.0001}});
+    meter
+        .publish(
+            &format!("{own}/tele/plug/SENSOR"),
+            later.to_string().into_bytes(),
+        )
+        .await
+        .expect("a frame the device's format cannot read");
+    let mut letters = Vec::new();
+    iems_testkit::wait_for("the frame dead-lettered", 20, async || {
+        letters.clear();
+        bus.browse_dead_letters(|l| letters.push(l.reason.clone()))
+            .await
+            .unwrap();
+        !letters.is_empty()
+    })
+    .await;
+    assert!(
+        letters[0].starts_with("malformed: plain_number frame on \"tele/plug/SENSOR\""),
+        "{letters:?}"
+    );
+    assert_eq!(stored(api, &w.mine).await, 3);
+    patch(serde_json::Value::Null).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let replayed = bus.replay_dead_letters(|_| true, |_| {}).await.unwrap();
+    assert_eq!(replayed.replayed, 1);
+    iems_testkit::wait_for("the replayed frame stored as Tasmota", 20, async || {
+        stored(api, &w.mine).await == 4
+    })
+    .await;
+
     // Another device's topic: the broker refuses the publish (and closes the connection).
     let theirs = format!("{namespace}/{their_key}/readings");
     let forged =
@@ -271,7 +315,7 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
     );
     assert_eq!(
         stored(api, &w.mine).await,
-        3,
+        4,
         "nothing else reached the first device"
     );
     let _ = stop.send(true);

@@ -193,12 +193,19 @@ impl AmqpLink {
         &self,
         payload: &[u8],
         reason: &str,
+        mqtt_routing_key: Option<&str>,
     ) -> Result<(), BusError> {
         let mut headers = FieldTable::default();
         headers.insert(
             REASON_HEADER.into(),
             AMQPValue::LongString(LongString::from(reason)),
         );
+        if let Some(key) = mqtt_routing_key {
+            headers.insert(
+                crate::MQTT_ROUTING_KEY_HEADER.into(),
+                AMQPValue::LongString(LongString::from(key)),
+            );
+        }
         let props = BasicProperties::default()
             .with_delivery_mode(PERSISTENT)
             .with_content_type("application/json".into())

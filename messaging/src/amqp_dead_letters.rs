@@ -4,7 +4,7 @@
 //! channel closes, and a replayed letter is acked only after the readings
 //! exchange confirmed its copy.
 
-use crate::amqp::{reason_of, AmqpLink, PERSISTENT};
+use crate::amqp::{reason_of, AmqpLink, MQTT_EXCHANGE, PERSISTENT};
 use crate::{BusError, DeadLetter, Replayed};
 use lapin::message::BasicGetMessage;
 use lapin::options::{BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions};
@@ -77,7 +77,7 @@ pub(crate) async fn replay(
         while let Some(msg) = next(&channel, link).await? {
             looked += 1;
             if select(&letter_of(&msg)) {
-                let confirm = publish(&publisher, link, &msg.delivery.data).await?;
+                let confirm = publish(&publisher, link, &msg).await?;
                 in_flight.push_back((confirm, msg));
                 if in_flight.len() >= IN_FLIGHT {
                     settle_oldest(&mut in_flight, &mut done).await?;
@@ -100,15 +100,24 @@ pub(crate) async fn replay(
     result
 }
 
+/// Publishes a letter's copy: a meter's MQTT frame back to `amq.topic` with
+/// its routing key (read in its device's format again), anything else to the
+/// readings exchange.
 async fn publish(
     publisher: &Channel,
     link: &AmqpLink,
-    payload: &[u8],
+    msg: &BasicGetMessage,
 ) -> Result<PublisherConfirm, BusError> {
     let props = BasicProperties::default()
         .with_delivery_mode(PERSISTENT)
         .with_content_type("application/json".into());
-    let exchange = link.names.readings_exchange();
+    let (exchange, routing_key) = match mqtt_routing_key(&msg.delivery.properties) {
+        Some(key) => (MQTT_EXCHANGE.to_string(), key),
+        None => (
+            link.names.readings_exchange(),
+            link.names.readings_routing_key().to_string(),
+        ),
+    };
     let options = BasicPublishOptions {
         mandatory: true,
         ..BasicPublishOptions::default()
@@ -116,12 +125,25 @@ async fn publish(
     Ok(publisher
         .basic_publish(
             exchange.into(),
-            link.names.readings_routing_key().into(),
+            routing_key.into(),
             options,
-            payload,
+            &msg.delivery.data,
             props,
         )
         .await?)
+}
+
+/// The routing key a dead-lettered MQTT frame had.
+fn mqtt_routing_key(props: &BasicProperties) -> Option<String> {
+    match props
+        .headers()
+        .as_ref()?
+        .inner()
+        .get(crate::MQTT_ROUTING_KEY_HEADER)?
+    {
+        lapin::types::AMQPValue::LongString(s) => Some(s.to_string()),
+        _ => None,
+    }
 }
 
 /// Waits for the oldest copy's confirm, then acks its letter off the dead-letter queue.

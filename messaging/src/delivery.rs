@@ -139,7 +139,11 @@ impl Delivery {
                 Ok(())
             }
             Settle::Amqp { acker, link, .. } => {
-                link.publish_dead_letter(&self.payload, reason).await?;
+                let key = match &self.origin {
+                    Origin::Mqtt { routing_key } => Some(routing_key.as_str()),
+                    Origin::Readings { .. } => None,
+                };
+                link.publish_dead_letter(&self.payload, reason, key).await?;
                 acker
                     .ack(lapin::options::BasicAckOptions::default())
                     .await?;

@@ -24,7 +24,7 @@ pub use dead_letters::{
     DELIVERY_LIMIT, DELIVERY_LIMIT_REASON,
 };
 pub use delivery::{Confirm, DeadLetter, Delivery, Origin, Subscription, WorkConsumer};
-pub use names::{redact, Names, Topic, REASON_HEADER, SOURCE_HEADER};
+pub use names::{redact, Names, Topic, MQTT_ROUTING_KEY_HEADER, REASON_HEADER, SOURCE_HEADER};
 
 use amqp::AmqpLink;
 use delivery::ConfirmInner;
@@ -214,6 +214,24 @@ impl Bus {
         }
     }
 
+    /// [`Bus::publish_dead_letter`] for a part of a delivery from `origin`: a
+    /// meter's MQTT frame keeps its routing key, so that a replay reads it
+    /// in its device's format again.
+    pub async fn publish_dead_letter_from(
+        &self,
+        payload: &[u8],
+        reason: &str,
+        origin: &Origin,
+    ) -> Result<(), BusError> {
+        match (&self.transport, origin) {
+            (Transport::Amqp(link), Origin::Mqtt { routing_key }) => {
+                link.publish_dead_letter(payload, reason, Some(routing_key))
+                    .await
+            }
+            _ => self.publish_dead_letter(payload, reason).await,
+        }
+    }
+
     /// Dead-letters one message body with `reason` (e.g. one bad reading of a batch)
     /// without settling any delivery; confirmed by the broker before returning.
     pub async fn publish_dead_letter(&self, payload: &[u8], reason: &str) -> Result<(), BusError> {
@@ -226,7 +244,7 @@ impl Bus {
                 .await;
                 Ok(())
             }
-            Transport::Amqp(link) => link.publish_dead_letter(payload, reason).await,
+            Transport::Amqp(link) => link.publish_dead_letter(payload, reason, None).await,
         }
     }
 

@@ -78,6 +78,11 @@ impl Names {
 
 /// Header carrying the reason a message was dead-lettered.
 pub const REASON_HEADER: &str = "x-iems-reason";
+/// Header of a dead-lettered MQTT frame: the routing key it had on
+/// `amq.topic`, where a replay puts it back (so it is read in its device's
+/// format again).
+pub const MQTT_ROUTING_KEY_HEADER: &str = "x-iems-mqtt-routing-key";
+
 /// Header naming where a reading message came from (`http` for `POST /api/ingest`).
 pub const SOURCE_HEADER: &str = "x-iems-source";
 
