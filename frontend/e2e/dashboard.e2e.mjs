@@ -1,8 +1,8 @@
 // End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
 // new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
 import { readFileSync } from 'node:fs';
-import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap } from './lib.mjs';
-import { dismissToasts, expectText, signIn, waitForFilledChart } from './pages.mjs';
+import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap, snapPart } from './lib.mjs';
+import { dismissToasts, expectText, reloadUntilVisible, signIn, waitForFilledChart } from './pages.mjs';
 
 const config = readConfig();
 await ensureReachable(config.baseUrl);
@@ -21,6 +21,10 @@ const suffix = Date.now().toString(36);
 const person = { username: `e2e-${suffix}`, fullName: `Erin Test ${suffix}`, password: `pw-${suffix}-Secret!` };
 const deviceName = `E2E meter ${suffix}`;
 let deviceId = '';
+// The second device: a real meter that the admin gives a credential and that reports over MQTT.
+const mqttDeviceName = `MQTT plug ${suffix}`;
+let mqttDeviceId = '';
+let credential = '';
 let played = null;
 const tariffName = `E2E time of use ${suffix}`;
 const nav = (page) => page.getByRole('navigation', { name: 'Main' });
@@ -46,27 +50,33 @@ await run.step('the admin creates a client', async () => {
   await snap(config, admin, 'admin-users');
 });
 
-await run.step('the admin creates a device with a low limit and assigns it', async () => {
+/** The admin creates a device with a 0.01 kWh hourly limit and assigns it to the client; returns its id. */
+async function createAssignedDevice(name) {
   await nav(admin).getByRole('link', { name: 'Devices' }).click();
   await admin.getByRole('button', { name: 'New device' }).click();
   let dialog = admin.getByRole('dialog');
-  await dialog.getByLabel('Name').fill(deviceName);
+  await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Address').fill('1 Test Street');
   await dialog.getByLabel('Hourly limit (kWh)').fill('0.01');
   await dialog.getByRole('button', { name: 'Create device' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await admin.getByLabel('Search devices').fill(deviceName);
-  const link = admin.getByRole('link', { name: deviceName });
-  deviceId = (await link.getAttribute('href')).split('/').pop();
+  await admin.getByLabel('Search devices').fill(name);
+  const link = admin.getByRole('link', { name, exact: true });
+  const id = (await link.getAttribute('href')).split('/').pop();
 
-  await admin.getByRole('button', { name: `Actions for ${deviceName}` }).click();
+  await admin.getByRole('button', { name: `Actions for ${name}`, exact: true }).click();
   await admin.getByRole('menuitem', { name: 'Assign owner' }).click();
   dialog = admin.getByRole('dialog');
   await dialog.getByRole('combobox', { name: 'Owner' }).fill(person.username);
   await admin.getByRole('option', { name: new RegExp(person.username) }).click();
   await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await admin.getByRole('row', { name: new RegExp(deviceName) }).getByText(person.fullName).waitFor();
+  await admin.getByRole('row', { name: new RegExp(name) }).getByText(person.fullName).waitFor();
+  return id;
+}
+
+await run.step('the admin creates a device with a low limit and assigns it', async () => {
+  deviceId = await createAssignedDevice(deviceName);
   await snap(config, admin, 'admin-devices');
 });
 
@@ -195,6 +205,69 @@ await run.step('the client acknowledges the alert; the admin sees it among all a
   await admin.getByText('All', { exact: true }).click();
   await admin.getByRole('table', { name: 'All alerts' }).getByRole('link', { name: deviceName }).first().waitFor();
   await admin.getByRole('table', { name: 'All alerts' }).getByText('Acknowledged').first().waitFor();
+});
+
+await run.step('the admin adds a meter for the client, issues it a credential and copies it from the one-time panel', async () => {
+  if (!config.simulateMqtt) {
+    throw new Error('set IEMS_E2E_SIMULATE_MQTT_CMD to a command that plays readings over MQTT for {device_id} (see scripts/e2e)');
+  }
+  await dismissToasts(admin);
+  mqttDeviceId = await createAssignedDevice(mqttDeviceName);
+  await admin.getByRole('link', { name: mqttDeviceName, exact: true }).click();
+  await admin.getByRole('heading', { name: mqttDeviceName, exact: true }).waitFor();
+  const section = admin.getByRole('region', { name: 'Meter connection' });
+  await section.getByTestId('last-reported').filter({ hasText: 'never' }).waitFor();
+  await section.getByRole('button', { name: 'Issue credential' }).click();
+
+  // The one-time panel: read what a person would copy, from the page itself.
+  const panel = section.getByRole('region', { name: 'New credential' });
+  await panel.waitFor();
+  const field = async (label) => ((await panel.getByLabel(label, { exact: true }).textContent()) ?? '').trim();
+  const keyId = await field('MQTT username');
+  const secret = await field('MQTT password');
+  const prefix = await field('Topic prefix');
+  const token = await field('HTTP bearer token');
+  if (!/^dk[0-9a-f]{20}$/.test(keyId)) throw new Error(`the MQTT username is not a key id: ${keyId}`);
+  if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) throw new Error(`the MQTT password is not a secret (${secret.length} characters)`);
+  if (token !== `${keyId}.${secret}`) throw new Error('the bearer token is not `<MQTT username>.<MQTT password>`');
+  // Topics name the credential: `<namespace>/<key id>/…`.
+  if (prefix !== `${config.namespace}/${keyId}`) throw new Error(`topic prefix ${prefix}, expected ${config.namespace}/${keyId}`);
+  credential = token;
+
+  await panel.getByRole('button', { name: 'I have copied it, hide the secret' }).click();
+  await panel.waitFor({ state: 'detached' });
+  await section.getByTestId('credential-status').getByText(keyId, { exact: true }).waitFor();
+  if ((await admin.content()).includes(secret)) throw new Error('the secret is still in the page after it was dismissed');
+});
+
+await run.step('the meter reports over MQTT: the client sees its consumption live, the admin "last reported via MQTT"', async () => {
+  // The client watches the dashboard before the meter reports; nothing is reloaded on this page from here on.
+  await dismissToasts(client);
+  await client.goto('/devices');
+  const card = client.getByRole('article', { name: mqttDeviceName, exact: true });
+  await card.getByText(/^0\.0+ kWh \/ 0\.010 kWh$/).waitFor();
+
+  const readings = readingsThroughNow();
+  await runSimulator(
+    config.simulateMqtt,
+    { device_id: mqttDeviceId, ...readings, url: config.baseUrl },
+    { IEMS_E2E_DEVICE_CREDENTIAL: credential },
+  );
+  // This hour's consumption arrives over the live connection: the card goes over its 0.01 kWh limit.
+  await card.getByRole('progressbar', { name: /over the limit/ }).waitFor({ timeout: config.timeoutMs });
+
+  // The admin's device page reads "last reported" when it loads.
+  const section = admin.getByRole('region', { name: 'Meter connection' });
+  const viaMqtt = section.getByTestId('last-reported').filter({ hasText: /via MQTT/ });
+  await reloadUntilVisible(admin, viaMqtt, config.timeoutMs);
+  await dismissToasts(admin);
+  await section.scrollIntoViewIfNeeded();
+  await snapPart(config, section, 'admin-meter-connection');
+
+  // The client's device page: today's chart from the meter's readings, and how it reported.
+  await card.getByRole('link', { name: mqttDeviceName, exact: true }).click();
+  await waitForFilledChart(client, config.timeoutMs);
+  await client.getByRole('region', { name: 'Meter connection' }).getByTestId('last-reported').filter({ hasText: /via MQTT/ }).waitFor();
 });
 
 await run.step('the client cannot reach an admin page by URL', async () => {

@@ -18,6 +18,10 @@ export function readConfig(env = process.env) {
     chromium: env.IEMS_E2E_CHROMIUM ?? '/usr/bin/chromium',
     // A shell command that plays readings for the new device; {device_id}, {start}, {count}, {step}, {url} are filled in.
     simulate: env.IEMS_E2E_SIMULATE_CMD ?? '',
+    // The same for a meter over MQTT with its credential, which is in the environment as IEMS_E2E_DEVICE_CREDENTIAL.
+    simulateMqtt: env.IEMS_E2E_SIMULATE_MQTT_CMD ?? '',
+    // `--amqp-namespace` of the server: the first part of a device's topic prefix (`iems` by default).
+    namespace: env.IEMS_E2E_NAMESPACE ?? 'iems',
     screenshots: path.resolve(env.IEMS_E2E_SCREENSHOTS ?? path.join(here, '..', 'docs', 'screenshots')),
     failures: path.join(here, 'out'),
     timeoutMs: Number(env.IEMS_E2E_TIMEOUT_MS ?? 90_000),
@@ -96,12 +100,21 @@ export async function snap(config, page, name) {
   await page.screenshot({ path: path.join(config.screenshots, `${name}.png`) });
 }
 
-/** Runs the simulate command with its placeholders filled, and fails on a non-zero exit. */
-export function runSimulator(command, values) {
+/** Saves a screenshot of one part of a page (a section) for the README. */
+export async function snapPart(config, locator, name) {
+  mkdirSync(config.screenshots, { recursive: true });
+  await locator.screenshot({ path: path.join(config.screenshots, `${name}.png`) });
+}
+
+/**
+ * Runs the simulate command with its placeholders filled, and fails on a non-zero exit. `env` is added to the
+ * command's environment (secrets go there, not into the printed command line).
+ */
+export function runSimulator(command, values, env = {}) {
   const filled = command.replace(/\{(\w+)\}/g, (whole, key) => values[key] ?? whole);
   console.log(`       simulate: ${filled}`);
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', filled], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('sh', ['-c', filled], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the simulate command exited with ${code}`))));
   });

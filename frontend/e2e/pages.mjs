@@ -30,6 +30,24 @@ export async function waitForFilledChart(page, timeout) {
 /** Closes any toasts, which sit over the top-right corner of the page for 15 s. */
 export async function dismissToasts(page) {
   for (const button of await page.locator('.mantine-Notification-root button').all()) {
-    await button.click().catch(() => undefined);
+    // A toast may close by itself meanwhile: do not wait the default timeout for its button.
+    await button.click({ timeout: 1_000 }).catch(() => undefined);
+  }
+}
+
+/**
+ * Waits until `locator` is visible on a page that does not update it by itself (the device page's "last reported"),
+ * reloading the page between waits of `every` ms until `timeout`.
+ */
+export async function reloadUntilVisible(page, locator, timeout, every = 3_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await locator.waitFor({ timeout: Math.max(1, Math.min(every, deadline - Date.now())) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+    await page.reload();
   }
 }
