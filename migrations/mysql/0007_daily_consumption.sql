@@ -2,10 +2,13 @@
 -- as hourly_consumption (h00 is the total of the hour from 00:00 UTC, zero
 -- where no row is stored), changed in the same transaction as it, so that a
 -- range of months reads one row per day instead of one per hour
--- (shared/src/sql/daily.rs, docs/cost.md). Filled here from the stored hours.
+-- (shared/src/sql/daily.rs, docs/cost.md). `hours` holds the same 24 totals
+-- as one text, 'h00,h01,…,h23', rewritten by every change: a long range reads
+-- two values per day, not 25. Filled here from the stored hours.
 CREATE TABLE daily_consumption (
     device_id  VARCHAR(36) NOT NULL,
     day_start  BIGINT      NOT NULL,
+    hours      VARCHAR(512) NOT NULL DEFAULT '',
     h00        BIGINT      NOT NULL DEFAULT 0,
     h01        BIGINT      NOT NULL DEFAULT 0,
     h02        BIGINT      NOT NULL DEFAULT 0,
@@ -64,3 +67,5 @@ FROM (SELECT device_id, hour_start, energy_uwh,
              hour_start - MOD(MOD(hour_start, 86400000) + 86400000, 86400000) AS day
       FROM hourly_consumption) AS hours
 GROUP BY device_id, day;
+
+UPDATE daily_consumption SET hours = CONCAT_WS(',', h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23);

@@ -55,9 +55,11 @@ impl TestDb {
         id.parse().unwrap()
     }
 
-    /// The stored non-zero hourly totals of a device, hour start ms → µWh.
+    /// The stored non-zero hourly totals of a device, hour start ms → µWh,
+    /// after checking that its day rows hold exactly the same hours (in their
+    /// 24 columns and in their text).
     pub async fn hourly(&self, device: uuid::Uuid) -> BTreeMap<i64, i64> {
-        sqlx::query_as::<_, (i64, i64)>(
+        let hours: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
             "SELECT hour_start, energy_uwh FROM hourly_consumption WHERE device_id = ? AND energy_uwh <> 0",
         )
         .bind(device.to_string())
@@ -65,7 +67,32 @@ impl TestDb {
         .await
         .unwrap()
         .into_iter()
-        .collect()
+        .collect();
+        let sql = format!(
+            "SELECT day_start, hours, {} FROM daily_consumption WHERE device_id = ?",
+            iems_shared::sql::daily::hour_columns()
+        );
+        let mut days = Vec::new();
+        for row in sqlx::query(&sql)
+            .bind(device.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+        {
+            use sqlx::Row;
+            let text: String = row.get(1);
+            let from_text = iems_shared::sql::daily::parse_hours(&text).unwrap();
+            let columns: Vec<i64> = (2..26).map(|i| row.get::<i64, _>(i)).collect();
+            assert_eq!(columns, from_text.to_vec(), "a day row's text and columns");
+            days.push((row.get::<i64, _>(0), from_text));
+        }
+        let from_days: BTreeMap<i64, i64> =
+            iems_shared::consumption::daily::hours_of_days(&days, i64::MIN, i64::MAX)
+                .into_iter()
+                .map(|(h, e)| (h, e.uwh()))
+                .collect();
+        assert_eq!(from_days, hours, "the day rows hold the hourly totals");
+        hours
     }
 
     /// One number from the database.

@@ -11,8 +11,8 @@ use crate::params;
 use chrono::{DateTime, Utc};
 use fn_common::db::{Db, Param};
 use fn_common::{http, Req};
-use iems_shared::consumption::daily::{hours_of_days, DayHours, DAY_MS, HOURS_PER_DAY};
-use iems_shared::consumption::{hour_start, into_buckets, HOUR_MS};
+use iems_shared::consumption::daily::{hours_of_days, DAY_MS};
+use iems_shared::consumption::{hour_start, HOUR_MS};
 use iems_shared::sql;
 use iems_shared::time::{bucket_starts, day_hours, day_window, from_unix_ms, rfc3339, to_unix_ms};
 use iems_shared::{ApiError, Energy};
@@ -118,10 +118,10 @@ fn hours_from_days(
     let days = fn_common::cost::query(db, statement)?
         .iter()
         .map(|r| {
-            let mut hours: DayHours = [0; HOURS_PER_DAY];
-            for (i, h) in hours.iter_mut().enumerate() {
-                *h = r.int(i + 1)?;
-            }
+            let text = r.text(1)?;
+            let hours = sql::daily::parse_hours(&text).ok_or_else(|| {
+                fn_common::db::DbError::Decode(format!("a day row's hours: {text:?}"))
+            })?;
             Ok((r.int(0)?, hours))
         })
         .collect::<Result<Vec<_>, fn_common::db::DbError>>()?;
@@ -147,9 +147,10 @@ fn totals(
     edges.push(to_unix_ms(clip.1));
     let (from, to) = (edges[0], to_unix_ms(clip.1));
     let rows = hours(db, &device.id, from, to)?;
-    let sums = into_buckets(&rows, &edges);
     let pricer = cost::pricer(db, device, from, to)?;
     let priced = cost::price_buckets(&pricer, &rows, &edges);
+    // Each bucket's energy as `into_buckets` gives it, regrouped once with the costs.
+    let sums = priced.cells.iter().map(|c| c.energy);
     Ok((starts.iter().copied().zip(sums).collect(), priced))
 }
 

@@ -11,6 +11,9 @@ use iems_shared::{ApiError, Energy};
 /// One bucket's cost.
 #[derive(Debug, Clone, Copy)]
 pub struct CostCell {
+    /// All its energy, priced or not (exactly what
+    /// `iems_shared::consumption::into_buckets` gives).
+    pub energy: Energy,
     /// The cost of its priced energy; `None` when none of its energy was
     /// priced (or there is no tariff at all).
     pub cost: Option<Money>,
@@ -79,6 +82,7 @@ pub fn price_buckets(pricer: &Pricer, rows: &[(i64, Energy)], edges: &[i64]) -> 
             None
         };
         cells.push(CostCell {
+            energy: b.energy,
             cost,
             price,
             unpriced: b.unpriced_energy,

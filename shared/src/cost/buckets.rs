@@ -139,6 +139,39 @@ mod tests {
         );
     }
 
+    /// The energy of the cost buckets is exactly `into_buckets`' (the
+    /// queries component takes it from there).
+    #[test]
+    fn energy_is_exactly_into_buckets() {
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let hours: Vec<(i64, Energy, Option<Money>)> = (0..(next() % 60) as i64)
+                .map(|k| {
+                    let cost =
+                        (next() % 3 != 0).then(|| Money::from_micros((next() % 1000) as i64 - 100));
+                    (k * H - 5 * H, e((next() % 5_000_000_000) as i64), cost)
+                })
+                .collect();
+            let mut edges: Vec<i64> = (0..(next() % 8) + 1)
+                .map(|_| (next() % (70 * H as u64)) as i64 - 8 * H)
+                .collect();
+            edges.sort_unstable();
+            edges.dedup();
+            let energy: Vec<(i64, Energy)> = hours.iter().map(|h| (h.0, h.1)).collect();
+            let costs: Vec<Energy> = into_cost_buckets(&hours, &edges)
+                .into_iter()
+                .map(|b| b.energy)
+                .collect();
+            assert_eq!(costs, crate::consumption::into_buckets(&energy, &edges));
+        }
+    }
+
     #[test]
     fn negative_costs_split_exactly() {
         let got = into_cost_buckets(&[(0, e(10), m(-7))], &[0, H / 3, H]);

@@ -24,13 +24,16 @@ pub fn hour_cost(energy: Energy, quarters: QuarterPrices) -> Option<Money> {
         return Some(Money::ZERO);
     }
     let sum = price_sum(quarters)?;
-    // The same floor in 64 bits when the product fits (always, for real
-    // meters and prices): 128-bit division is a slow library call on wasm32.
-    if let Some(product) = i64::try_from(sum)
-        .ok()
-        .and_then(|s| energy.uwh().checked_mul(s))
-    {
-        return Some(Money::from_micros(product.div_euclid(4 * UWH_PER_KWH)));
+    // The same floor in 64 bits when the product surely fits (always, for
+    // real meters and prices): 128-bit division and checked 64-bit
+    // multiplication are slow library calls on wasm32.
+    if let Ok(s) = i64::try_from(sum) {
+        let (e, s_abs) = (energy.uwh().unsigned_abs(), s.unsigned_abs());
+        if e.leading_zeros() + s_abs.leading_zeros() >= 65 {
+            // |e| < 2^a and |s| < 2^b with a + b <= 63: the product is below 2^63.
+            let product = energy.uwh() * s;
+            return Some(Money::from_micros(product.div_euclid(4 * UWH_PER_KWH)));
+        }
     }
     // Fits in i128 for validated prices; unvalidated extremes saturate by sign.
     let scaled = i128::from(energy.uwh())

@@ -10,7 +10,7 @@ use super::buckets::{into_cost_buckets, standing_charges, BucketCost};
 use super::dynamic::DynamicPrices;
 use super::hour::{hour_cost, mean_price, QuarterPrices};
 use super::money::{Currency, Money, Price};
-use super::tariff::{PriceRule, Tariff, QUARTER_MS};
+use super::tariff::{PriceRule, Tariff, QUARTERS_PER_DAY, QUARTER_MS};
 use super::timeline::{TariffId, TariffTimeline};
 use crate::time::day_window;
 use crate::{ApiError, Energy};
@@ -155,10 +155,10 @@ impl Pricer {
     /// Energy, cost and unpriced energy per bucket (edges as in
     /// [`into_cost_buckets`]) of hourly rows sorted by hour.
     pub fn buckets(&self, rows: &[(i64, Energy)], edges: &[i64]) -> Vec<BucketCost> {
-        let priced: Vec<_> = self
-            .price_rows(rows)
-            .into_iter()
-            .map(|h| (h.hour_start_ms, h.energy, h.cost))
+        let mut clock = self.clock();
+        let priced: Vec<_> = rows
+            .iter()
+            .map(|&(hour, energy)| (hour, energy, hour_cost(energy, clock.quarter_prices(hour))))
             .collect();
         into_cost_buckets(&priced, edges)
     }
@@ -254,11 +254,16 @@ impl<'a> QuarterClock<'a> {
         };
         match self.steady_offset(t.tariff.tz, hour_start_ms) {
             Some(offset) => {
-                let local = hour_start_ms.saturating_add(i64::from(offset) * 1000);
+                // The local day and quarter of the hour's start; the next
+                // quarters follow it, into the next day after the 96th.
+                let wall = hour_start_ms.saturating_add(i64::from(offset) * 1000);
+                let day = wall.div_euclid(DAY_MS);
+                let first = (wall.rem_euclid(DAY_MS) / QUARTER_MS) as usize;
                 [0, 1, 2, 3].map(|q| {
-                    let wall = local.saturating_add(q * QUARTER_MS);
-                    let days = wall.div_euclid(DAY_MS);
-                    let quarter = (wall.rem_euclid(DAY_MS) / QUARTER_MS) as usize;
+                    let (days, quarter) = match first + q {
+                        n if n < QUARTERS_PER_DAY => (day, n),
+                        n => (day + 1, n - QUARTERS_PER_DAY),
+                    };
                     let weekday = (days + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
                     self.month0(days)
                         .map(|month0| table.price_of(month0, weekday, quarter))

@@ -1,7 +1,7 @@
 //! Statements on `daily_consumption`: a device's UTC day in one row of 24
-//! hourly totals (`h00` … `h23`), the same numbers as `hourly_consumption`,
-//! changed by the same deltas in the same transaction (see
-//! [`crate::consumption::daily`]).
+//! hourly totals (`h00` … `h23`, and the same as one text, `hours`), the same
+//! numbers as `hourly_consumption`, changed by the same deltas in the same
+//! transaction (see [`crate::consumption::daily`]).
 
 use super::{rows, Dialect, Statement, Value};
 use crate::consumption::daily::{DayHours, DAY_MS, HOURS_PER_DAY};
@@ -19,9 +19,16 @@ pub fn hour_columns() -> String {
 }
 
 /// Adds `n` days' changes to their rows, each bound as device id, day start
-/// (unix ms), then the change of each of its 24 hours (µWh).
+/// (unix ms), the changes as text (`hours` of a new row, see [`hours_text`]),
+/// then the change of each of its 24 hours (µWh). `hours` is rewritten from
+/// the stored totals plus the changes: it is assigned first, so that it reads
+/// the stored row on MySQL (which assigns left to right) as on SQLite.
 pub fn add(dialect: Dialect, n: usize) -> String {
-    let one = format!("(?, ?, {})", vec!["?"; HOURS_PER_DAY].join(", "));
+    let one = format!("(?, ?, ?, {})", vec!["?"; HOURS_PER_DAY].join(", "));
+    let sums = (0..HOURS_PER_DAY)
+        .map(|h| format!("h{h:02} + {}", dialect.new_value(&format!("h{h:02}"))))
+        .collect::<Vec<_>>()
+        .join(", ");
     let assignments = (0..HOURS_PER_DAY)
         .map(|h| {
             let column = format!("h{h:02}");
@@ -30,11 +37,17 @@ pub fn add(dialect: Dialect, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "INSERT INTO daily_consumption (device_id, day_start, {}) VALUES {} {} {assignments}",
+        "INSERT INTO daily_consumption (device_id, day_start, hours, {}) VALUES {} {} \
+         hours = CONCAT_WS(',', {sums}), {assignments}",
         hour_columns(),
         rows(&one, n),
         dialect.on_conflict_update("device_id, day_start"),
     )
+}
+
+/// A day's 24 totals as the `hours` text: `h00,h01,…,h23` in decimal µWh.
+pub fn hours_text(hours: &DayHours) -> String {
+    hours.map(|h| h.to_string()).join(",")
 }
 
 /// [`add`] for the changed days of one device (from
@@ -48,10 +61,11 @@ pub fn add_days(
     let days: Vec<(&i64, &DayHours)> = days.iter().collect();
     days.chunks(ROWS_PER_STATEMENT)
         .map(|chunk| {
-            let mut params = Vec::with_capacity(chunk.len() * (2 + HOURS_PER_DAY));
+            let mut params = Vec::with_capacity(chunk.len() * (3 + HOURS_PER_DAY));
             for (day, hours) in chunk {
                 params.push(Value::from(device_id));
                 params.push(Value::Int(**day));
+                params.push(Value::Text(hours_text(hours)));
                 params.extend(hours.iter().map(|&uwh| Value::Int(uwh)));
             }
             Statement::new(add(dialect, chunk.len()), params)
@@ -60,14 +74,13 @@ pub fn add_days(
 }
 
 /// The day rows of device `?` holding the hours that start in `(?, ?)` (unix
-/// ms, bound as device id, after, before): `day_start, h00, …, h23`, by day.
+/// ms, bound as device id, after, before), by day: `day_start, hours` (read
+/// `hours` with [`parse_hours`]). Two values a day instead of 25: handing
+/// values over from the database is most of such a query's time.
 pub fn hours_between(device_id: &str, after_ms: i64, before_ms: i64) -> Statement {
     Statement::new(
-        format!(
-            "SELECT day_start, {} FROM daily_consumption \
-             WHERE device_id = ? AND day_start > ? AND day_start < ? ORDER BY day_start",
-            hour_columns()
-        ),
+        "SELECT day_start, hours FROM daily_consumption \
+         WHERE device_id = ? AND day_start > ? AND day_start < ? ORDER BY day_start",
         vec![
             Value::from(device_id),
             // A day holds an hour after `after_ms` if it ends after it.
@@ -75,6 +88,54 @@ pub fn hours_between(device_id: &str, after_ms: i64, before_ms: i64) -> Statemen
             Value::Int(before_ms),
         ],
     )
+}
+
+/// The 24 totals of a day row's text (see [`hours_between`]); `None` unless
+/// it is exactly 24 integers.
+pub fn parse_hours(text: &str) -> Option<DayHours> {
+    let mut hours: DayHours = [0; HOURS_PER_DAY];
+    let mut parts = text.as_bytes().split(|&b| b == b',');
+    for h in hours.iter_mut() {
+        *h = parse_int(parts.next()?)?;
+    }
+    parts.next().is_none().then_some(hours)
+}
+
+/// A decimal integer (`-` and digits) in `i64`; several times faster than
+/// `str::parse` on wasm32, where a year's 8,760 of them are read per chart.
+fn parse_int(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    if digits.len() <= 18 {
+        // Cannot overflow: plain arithmetic (checked 64-bit multiplication
+        // is a library call on wasm32).
+        let mut value: i64 = 0;
+        for &d in digits {
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + i64::from(d - b'0');
+        }
+        return Some(if negative { -value } else { value });
+    }
+    // Accumulated negative, so that i64::MIN fits.
+    let mut value: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    }
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
 }
 
 #[cfg(test)]
@@ -89,10 +150,32 @@ mod tests {
         for dialect in [Dialect::Sqlite, Dialect::Mysql] {
             let statements = add_days(dialect, "d", &days);
             assert_eq!(statements.len(), 3);
-            assert_eq!(statements[2].params.len(), 50 * 26);
+            assert_eq!(statements[2].params.len(), 50 * 27);
         }
         assert!(add(Dialect::Sqlite, 1).ends_with("h23 = h23 + excluded.h23"));
         assert!(add(Dialect::Mysql, 1).ends_with("h23 = h23 + VALUES(h23)"));
+        assert!(
+            add(Dialect::Mysql, 1).contains("UPDATE hours = CONCAT_WS(',', h00 + VALUES(h00), ")
+        );
         assert_eq!(hours_between("d", 0, 1).params.len(), 3);
+        let mut day = [0; HOURS_PER_DAY];
+        day[0] = i64::MIN;
+        day[23] = i64::MAX;
+        day[7] = 1_234_567;
+        let text = hours_text(&day);
+        assert_eq!(parse_hours(&text), Some(day));
+        assert_eq!(parse_hours(&format!("{text},1")), None);
+        assert_eq!(parse_hours("1,2"), None);
+        assert_eq!(parse_hours(&text.replace("1234567", "x")), None);
+        assert_eq!(parse_hours(&text.replace("1234567", "")), None);
+        assert_eq!(parse_hours(&text.replace("1234567", "-")), None);
+        assert_eq!(parse_hours(&text.replace("1234567", "+1")), None);
+        assert_eq!(
+            parse_hours(&text.replace("1234567", "9223372036854775808")),
+            None
+        );
+        for v in [0, 1, -1, 42, i64::MAX, i64::MIN, -9_000_000_000] {
+            assert_eq!(parse_int(v.to_string().as_bytes()), Some(v));
+        }
     }
 }
