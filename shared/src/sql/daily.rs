@@ -24,7 +24,7 @@ pub fn hour_columns() -> String {
 /// the stored totals plus the changes: it is assigned first, so that it reads
 /// the stored row on MySQL (which assigns left to right) as on SQLite.
 pub fn add(dialect: Dialect, n: usize) -> String {
-    let one = format!("(?, ?, ?, {})", vec!["?"; HOURS_PER_DAY].join(", "));
+    let one = format!("(?, ?, ?, {})", ["?"; HOURS_PER_DAY].join(", "));
     let sums = (0..HOURS_PER_DAY)
         .map(|h| format!("h{h:02} + {}", dialect.new_value(&format!("h{h:02}"))))
         .collect::<Vec<_>>()
