@@ -254,7 +254,7 @@ async fn accept(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Result<usiz
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer)
         .ok_or_else(|| {
             Refused::new(
                 StatusCode::UNAUTHORIZED,
@@ -368,6 +368,12 @@ async fn accept(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Result<usiz
         .await
         .map_err(|e| unavailable("the broker", e))?;
     Ok(readings.len())
+}
+
+/// The token of an `Authorization: Bearer <token>` value (the scheme in any case).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
 /// Refuses iems' own body when a reading names another device (403); one
@@ -507,6 +513,14 @@ mod tests {
         assert!(limiter
             .take("a", 3, 1.0, t0 + Duration::from_millis(1200))
             .is_err());
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
     }
 
     #[test]
