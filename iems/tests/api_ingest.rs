@@ -359,9 +359,9 @@ async fn http_ingestion_accepts_a_device_s_own_readings_once_durable_and_refuses
     assert_eq!(reply.status, 202, "{}", reply.text());
 
     // Revoked: refused within the credential cache's lifetime.
-    // Known defect (docs/ingest.md): on SQLite, the revoke right after the
-    // adapter stored a batch has been seen to wait out the runtime's 5 s busy
-    // timeout and answer 500; with a pause first it has not.
+    // Known defect (docs/reliability.md, tests/sqlite_contention.rs): on
+    // SQLite, a function's write right after the adapter stored a new device's
+    // first reading can wait out the runtime's 5 s busy timeout; pause first.
     tokio::time::sleep(Duration::from_millis(700)).await;
     let revoke = api
         .call(
