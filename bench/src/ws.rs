@@ -167,7 +167,7 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<()> {
     }
     let connect_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_mb = rss_kib(hub_pid)? as f64 / 1024.0;
+    let rss_mb = crate::load::rss_kib(hub_pid)? as f64 / 1024.0;
     println!("connected {opened} sockets in {connect_secs:.1} s; hub RSS {rss_mb:.1} MB");
 
     // Alert latency to one user (target connection 0).
@@ -332,15 +332,4 @@ fn raise_fd_limit(wanted: u64) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Resident set size of a process in KiB.
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .context("no VmRSS")
 }

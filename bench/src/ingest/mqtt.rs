@@ -172,18 +172,11 @@ pub(super) async fn mqtt_ingest(
     })
 }
 
-/// Resident memory of a process, MB, from `/proc`.
+/// Resident memory of a process, MB.
 fn rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+    crate::load::rss_kib(pid)
+        .ok()
+        .map(|kib| kib as f64 / 1024.0)
 }
 
 /// RabbitMQ's resident memory (its `beam.smp` on this machine), MB.
