@@ -4,12 +4,11 @@
 
 mod common;
 
+use common::ingest::{hourly_total, stored, Adapter};
 use common::world::world;
 use common::TestApi;
 use iems_broker_adapter::ingest::{Ingest, IngestConfig};
-use iems_messaging::{Bus, BusConfig};
 use iems_shared::sql;
-use iems_testkit::rabbitmq;
 use serde_json::{json, Value};
 use sqlx::Row;
 use std::net::SocketAddr;
@@ -131,60 +130,39 @@ async fn a_device_format_and_time_zone_are_validated() {
     assert_eq!(reply.status, 403);
 }
 
-/// The API, a RabbitMQ namespace of the test's own, the adapter on it, and
-/// `POST /api/ingest` served as `iems up` serves it.
+/// The adapter on a namespace of the test's own, and `POST /api/ingest`
+/// served as `iems up` serves it.
 struct Pipeline {
     ingest_addr: SocketAddr,
-    stop: tokio::sync::watch::Sender<bool>,
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
+    _adapter: Adapter,
 }
 
 async fn pipeline(api: &TestApi, burst: u32) -> Pipeline {
-    rabbitmq::require_rabbitmq();
-    let namespace = rabbitmq::unique("ingest");
-    let bus = Bus::connect(&BusConfig::amqp(
-        rabbitmq::default_vhost_url(),
-        namespace.clone(),
-    ))
-    .await
-    .expect("RabbitMQ");
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let stopped = move || {
-        let mut rx = stopped.clone();
-        async move {
-            let _ = rx.wait_for(|s| *s).await;
-        }
-    };
-    // The adapter's own pool, as in `iems up` and `iems broker-adapter`.
-    let pool = api.another_pool(4).await;
-    tokio::spawn(iems_broker_adapter::run(
-        iems_broker_adapter::AdapterConfig::default(),
-        bus.clone(),
-        pool.clone(),
-        stopped(),
-    ));
+    let adapter = Adapter::start(api, "ingest").await;
     let ingest = Ingest::new(
         IngestConfig {
-            namespace,
+            namespace: adapter.namespace.clone(),
             credential_ttl: Duration::from_millis(200),
             burst,
             // Nothing refills during the test: the burst is what a device has.
             per_second: 0.01,
             ..IngestConfig::default()
         },
-        pool,
-        bus.clone(),
+        adapter.pool.clone(),
+        adapter.bus.clone(),
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ingest_addr = listener.local_addr().unwrap();
-    tokio::spawn(iems::listen::serve(listener, ingest.router(), stopped()));
-    Pipeline { ingest_addr, stop }
+    tokio::spawn(iems::listen::serve(
+        listener,
+        ingest.router(),
+        adapter.stopped(),
+    ));
+    Pipeline {
+        ingest_addr,
+        _adapter: adapter,
+    }
 }
 
 async fn post(
@@ -198,28 +176,6 @@ async fn post(
         headers.push(("authorization", a.as_str()));
     }
     iems_testkit::http::send(addr, "POST", "/api/ingest", &headers, body).await
-}
-
-/// The device's hourly totals summed (in Rust: MySQL's SUM is a DECIMAL).
-async fn hourly_total(api: &TestApi, device: &str) -> i64 {
-    sqlx::query("SELECT energy_uwh FROM hourly_consumption WHERE device_id = ?")
-        .bind(device)
-        .fetch_all(&api.pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get::<i64, _>(0).unwrap())
-        .sum()
-}
-
-async fn stored(api: &TestApi, device: &str) -> i64 {
-    sqlx::query("SELECT COUNT(*) FROM readings WHERE device_id = ?")
-        .bind(device)
-        .fetch_one(&api.pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap()
 }
 
 #[tokio::test]

@@ -6,10 +6,9 @@
 
 mod common;
 
+use common::ingest::{hourly_total, stored, Adapter};
 use common::world::world;
-use common::TestApi;
 use iems_broker_adapter::ingest::{Ingest, IngestConfig};
-use iems_messaging::{Bus, BusConfig};
 use iems_simulator::{MqttDevice, MqttError};
 use iems_testkit::rabbitmq;
 use serde_json::json;
@@ -18,28 +17,6 @@ use std::time::Duration;
 
 const MQTT_URL: &str = "mqtt://127.0.0.1:1884";
 const BROKER_AUTH: &str = "127.0.0.1:15680";
-
-/// The device's hourly totals summed (in Rust: MySQL's SUM is a DECIMAL).
-async fn hourly_total(api: &TestApi, device: &str) -> i64 {
-    sqlx::query("SELECT energy_uwh FROM hourly_consumption WHERE device_id = ?")
-        .bind(device)
-        .fetch_all(&api.pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get::<i64, _>(0).unwrap())
-        .sum()
-}
-
-async fn stored(api: &TestApi, device: &str) -> i64 {
-    sqlx::query("SELECT COUNT(*) FROM readings WHERE device_id = ?")
-        .bind(device)
-        .fetch_one(&api.pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap()
-}
 
 /// Binds the broker auth address, waiting a while for another user of it to finish.
 async fn bind_broker_auth() -> tokio::net::TcpListener {
@@ -62,34 +39,15 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
     let w = world().await;
     let api = &w.api;
     let admin = Some(w.admin.token.as_str());
-    let namespace = rabbitmq::unique("mqtt");
-    let bus = Bus::connect(&BusConfig::amqp(
-        rabbitmq::default_vhost_url(),
-        namespace.clone(),
-    ))
-    .await
-    .expect("RabbitMQ");
-    let pool = api.another_pool(4).await;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let stopped = move || {
-        let mut rx = stopped.clone();
-        async move {
-            let _ = rx.wait_for(|s| *s).await;
-        }
-    };
-    tokio::spawn(iems_broker_adapter::run(
-        iems_broker_adapter::AdapterConfig::default(),
-        bus.clone(),
-        pool.clone(),
-        stopped(),
-    ));
+    let adapter = Adapter::start(api, "mqtt").await;
+    let (namespace, bus) = (adapter.namespace.clone(), adapter.bus.clone());
     let ingest = Ingest::new(
         IngestConfig {
             namespace: namespace.clone(),
             credential_ttl: Duration::from_millis(500),
             ..IngestConfig::default()
         },
-        pool,
+        adapter.pool.clone(),
         bus.clone(),
     )
     .unwrap();
@@ -97,7 +55,7 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
     tokio::spawn(iems::listen::serve(
         listener,
         ingest.broker_auth_router(),
-        stopped(),
+        adapter.stopped(),
     ));
 
     let issue = |device: String| {
@@ -318,6 +276,6 @@ async fn meters_publish_over_mqtt_with_their_own_credential_to_their_own_topic_o
         4,
         "nothing else reached the first device"
     );
-    let _ = stop.send(true);
     bus.delete_topology().await.ok();
+    drop(adapter);
 }

@@ -7,9 +7,8 @@
 
 mod common;
 
+use common::ingest::Adapter;
 use common::world::world;
-use iems_messaging::{Bus, BusConfig};
-use iems_testkit::rabbitmq;
 use serde_json::json;
 
 #[tokio::test]
@@ -18,22 +17,8 @@ async fn a_function_write_right_after_the_adapter_stored_a_new_device_s_reading_
     let w = world().await;
     let api = &w.api;
     let admin = Some(w.admin.token.as_str());
-    let bus = Bus::connect(&BusConfig::amqp(
-        rabbitmq::default_vhost_url(),
-        rabbitmq::unique("contention"),
-    ))
-    .await
-    .expect("RabbitMQ");
-    let pool = api.another_pool(4).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(iems_broker_adapter::run(
-        iems_broker_adapter::AdapterConfig::default(),
-        bus.clone(),
-        pool,
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let adapter = Adapter::start(api, "contention").await;
+    let bus = adapter.bus.clone();
     let now = chrono::Utc::now().timestamp();
     let mut failed = Vec::new();
     for i in 0..30 {
@@ -60,7 +45,6 @@ async fn a_function_write_right_after_the_adapter_stored_a_new_device_s_reading_
             failed.push((i, reply.status));
         }
     }
-    let _ = stop.send(());
     bus.delete_topology().await.ok();
     assert!(
         failed.is_empty(),

@@ -5,6 +5,7 @@
 //! components then get `db_backend = mysql` and the database's `mysql_url`).
 #![allow(dead_code)]
 
+pub mod ingest;
 pub mod wasm;
 pub mod world;
 
