@@ -28,9 +28,11 @@ use iems_messaging::Bus;
 use iems_shared::consumption::policy::ReadingPolicy;
 use iems_shared::ingest::{self, DeviceTopics};
 use iems_shared::sql;
-use iems_shared::wire::meter_formats::{self, MeterFormat, MAX_PAYLOAD_BYTES};
+use iems_shared::wire::meter_formats::{
+    self, DecodeError, ErrorCode, MeterFormat, MAX_PAYLOAD_BYTES,
+};
 use iems_shared::wire::MeterReading;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -323,18 +325,9 @@ async fn accept(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Result<usiz
     let format = format.unwrap_or(MeterFormat::Iems);
     let device = uuid::Uuid::parse_str(&device_id).map_err(|e| unavailable("the device", e))?;
 
-    if format == MeterFormat::Iems {
-        own_device(&payload, &device_id)?;
-    }
     let received_ms = chrono::Utc::now().timestamp_millis();
     let readings = meter_formats::decode(format, device, None, &payload, received_ms, zone)
-        .map_err(|e| {
-            Refused::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                e.code.as_str(),
-                format!("{format} payload: {}", e.detail),
-            )
-        })?;
+        .map_err(|e| refusal(format, e))?;
     if readings.is_empty() {
         return Err(Refused::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -376,29 +369,24 @@ fn bearer(value: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
-/// Refuses iems' own body when a reading names another device (403); one
-/// that names none is the reporting device's (the decoder fills it in).
-fn own_device(payload: &[u8], device_id: &str) -> Result<(), Refused> {
-    let Ok(value) = serde_json::from_slice::<Value>(payload) else {
-        return Ok(()); // not JSON: the decoder gives the precise reason
-    };
-    let items: Vec<&Value> = match &value {
-        Value::Array(items) => items.iter().collect(),
-        one => vec![one],
-    };
-    let other = items.iter().any(|item| match item.get("device_id") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(named)) => !named.eq_ignore_ascii_case(device_id),
-        Some(_) => true,
-    });
-    if other {
-        return Err(Refused::new(
+/// How a payload the decoder refused is answered: a reading naming another
+/// device is forbidden (403), anything else unprocessable (422).
+fn refusal(format: MeterFormat, e: DecodeError) -> Refused {
+    match e.code {
+        ErrorCode::OtherDevice => Refused::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "a device credential reports only for its own device: device_id names another",
-        ));
+            format!(
+                "a device credential reports only for its own device: {}",
+                e.detail
+            ),
+        ),
+        code => Refused::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code.as_str(),
+            format!("{format} payload: {}", e.detail),
+        ),
     }
-    Ok(())
 }
 
 /// The broker's answer.
@@ -536,14 +524,17 @@ mod tests {
     #[test]
     fn a_body_may_name_only_its_own_device() {
         let me = "6f1c4a8e-0d3b-4c57-9a51-2b0c6f1d9e10";
-        assert!(own_device(br#"{"timestamp":1,"measurement_value":2}"#, me).is_ok());
+        let own_device = |body: &[u8]| {
+            meter_formats::decode(MeterFormat::Iems, me.parse().unwrap(), None, body, 0, None)
+                .map_err(|e| refusal(MeterFormat::Iems, e))
+        };
+        assert!(own_device(br#"{"timestamp":1774746600,"measurement_value":2}"#).is_ok());
         let batch = format!(
-            r#"[{{"device_id":"{me}","timestamp":1,"measurement_value":2}},{{"timestamp":2,"measurement_value":3}}]"#
+            r#"[{{"device_id":"{me}","timestamp":1774746600,"measurement_value":2}},{{"timestamp":1774746660,"measurement_value":3}}]"#
         );
-        assert!(own_device(batch.as_bytes(), me).is_ok());
+        assert!(own_device(batch.as_bytes()).is_ok());
         let other = own_device(
-            br#"[{"timestamp":1,"measurement_value":2},{"device_id":"0b7f1b9a-6a0e-4d7e-8a7b-9f0e3c2d1a55","timestamp":2,"measurement_value":3}]"#,
-            me,
+            br#"[{"timestamp":1774746600,"measurement_value":2},{"device_id":"0b7f1b9a-6a0e-4d7e-8a7b-9f0e3c2d1a55","timestamp":1774746660,"measurement_value":3}]"#,
         )
         .unwrap_err();
         assert_eq!(other.status, StatusCode::FORBIDDEN);

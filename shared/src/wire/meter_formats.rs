@@ -59,6 +59,9 @@ pub enum ErrorCode {
     NoEnergy,
     /// A register or timestamp of the wrong type or out of range, or an oversize payload.
     Invalid,
+    /// iems' own message names a device other than the reporting one (a
+    /// credential reports only for its own device).
+    OtherDevice,
 }
 
 /// Why a payload gave no readings; displays as `code: detail`.
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::Malformed => "malformed",
             ErrorCode::NoEnergy => "no_energy",
             ErrorCode::Invalid => "invalid",
+            ErrorCode::OtherDevice => "other_device",
         }
     }
 }
@@ -277,10 +281,10 @@ fn decode_iems(device_id: uuid::Uuid, payload: &[u8]) -> Result<Vec<MeterReading
         .enumerate()
         .map(|(i, item)| match item {
             Ok(r) if r.device_id == device_id => Ok(r),
-            Ok(_) => Err(DecodeError::invalid(format!(
-                "{}field device_id: not the reporting device",
-                at(i)
-            ))),
+            Ok(_) => Err(DecodeError::new(
+                ErrorCode::OtherDevice,
+                format!("{}field device_id: not the reporting device", at(i)),
+            )),
             Err(e) => Err(DecodeError::invalid(format!("{}{}", at(i), e.reason()))),
         })
         .collect()

@@ -69,7 +69,7 @@ fn iems_messages_and_batches_go_through_the_existing_decoder() {
     let other = msg.replace("6666", "7777");
     assert_eq!(
         code(MeterFormat::Iems, &other),
-        "invalid: field device_id: not the reporting device"
+        "other_device: field device_id: not the reporting device"
     );
     assert!(code(MeterFormat::Iems, "[]").starts_with("malformed: "));
     // A reading that names no device is the reporting device's.
