@@ -1,6 +1,5 @@
 import { createBrowserRouter, createMemoryRouter, Navigate, type RouteObject } from 'react-router';
 import { AppRoot } from './routes/app-root';
-import { DevicesRoute } from './routes/devices';
 import { RequireAuth, RequireRole, RoleHome } from './routes/guards';
 import { RouteError } from './routes/route-error';
 import { NotFoundRoute } from './routes/not-found';
@@ -24,7 +23,7 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <RoleHome /> },
-      { path: 'devices', element: <DevicesRoute /> },
+      { path: 'devices', lazy: page(() => import('./routes/devices'), 'DevicesRoute') },
       { path: 'devices/:deviceId', lazy: page(() => import('./routes/device'), 'DeviceRoute') },
       { path: 'alerts', lazy: page(() => import('./routes/alerts'), 'AlertsRoute') },
       {

@@ -31,6 +31,46 @@ export function rangeFor(view: RangeView, date: Date): { from: Date; to: Date } 
   return { from: new Date(date.getFullYear(), date.getMonth(), 1), to: new Date(date.getFullYear(), date.getMonth() + 1, 1) };
 }
 
+/** A chart period as the API names it: a day by hour, a week (Monday–Sunday) or a month by day, a year by month. */
+export type Period = 'day' | 'week' | 'month' | 'year';
+
+/** The local `[from, to)` span of the period that contains `date` (weeks start on Monday, like the API's). */
+export function periodSpan(period: Period, date: Date): { from: Date; to: Date } {
+  const y = date.getFullYear();
+  const m = date.getMonth();
+  switch (period) {
+    case 'day':
+      return { from: addDays(date, 0), to: addDays(date, 1) };
+    case 'week': {
+      const monday = addDays(date, -((date.getDay() + 6) % 7));
+      return { from: monday, to: addDays(monday, 7) };
+    }
+    case 'month':
+      return { from: new Date(y, m, 1), to: new Date(y, m + 1, 1) };
+    case 'year':
+      return { from: new Date(y, 0, 1), to: new Date(y + 1, 0, 1) };
+  }
+}
+
+/** A date in the period before (-1) or after (1) the one containing `date`. */
+export function shiftPeriod(period: Period, date: Date, direction: 1 | -1): Date {
+  switch (period) {
+    case 'day':
+      return addDays(date, direction);
+    case 'week':
+      return addDays(date, 7 * direction);
+    case 'month':
+      return new Date(date.getFullYear(), date.getMonth() + direction, 1);
+    case 'year':
+      return new Date(date.getFullYear() + direction, 0, 1);
+  }
+}
+
+/** Short month `Dec` in the browser's zone. */
+export function formatMonth(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { month: 'short' });
+}
+
 /** Hour of day `HH:mm` in the browser's zone. */
 export function formatHour(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });

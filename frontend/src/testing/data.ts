@@ -39,3 +39,31 @@ export const tokenBody = (user: User, token = 'token-1') => ({
 export function signIn(user: User, token = 'token-1') {
   sessionStore.fromTokenResponse(tokenBody(user, token));
 }
+
+/** Hourly buckets of 2026-03-01 (UTC) from midnight, one per value. */
+export const hourBuckets = (values: number[], day = Date.UTC(2026, 2, 1)) =>
+  values.map((kwh, i) => ({ start: new Date(day + i * 3_600_000).toISOString(), kwh }));
+
+/**
+ * A `GET /api/consumption/{id}/period` (or, with `scope: 'client'`, `/total`) answer in the contract's shape
+ * (docs/insight.md): a day by hour unless overridden; `kwh_total` is the buckets' sum.
+ */
+export function periodAnswer(overrides: Record<string, unknown> & { buckets?: { start: string; kwh: number; cost?: number | null }[] } = {}) {
+  const buckets = overrides.buckets ?? hourBuckets([0.5, 2.25]);
+  return {
+    scope: 'device',
+    device_id: device.id,
+    period: 'day',
+    date: '2026-03-01',
+    tz: 'UTC',
+    bucket: 'hour',
+    from: '2026-03-01T00:00:00Z',
+    to: '2026-03-02T00:00:00Z',
+    kwh_total: buckets.reduce((sum, bucket) => sum + bucket.kwh, 0),
+    currency: null,
+    cost_total: null,
+    comparisons: [],
+    ...overrides,
+    buckets,
+  };
+}

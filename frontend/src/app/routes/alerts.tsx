@@ -14,14 +14,14 @@ function DeviceName({ deviceId }: { deviceId: string }) {
   );
 }
 
-/** Clients see their alerts; admins see every alert. Hourly limits and budgets on two tabs. */
+/** Clients see their alerts; admins see every alert. Device alerts (hourly limit, unusual consumption) and budgets on two tabs. */
 export function AlertsRoute() {
   const user = useUser();
   const admin = user.role === 'admin';
   return (
     <Tabs defaultValue="limits" keepMounted={false}>
       <Tabs.List mb="md">
-        <Tabs.Tab value="limits">Hourly limits</Tabs.Tab>
+        <Tabs.Tab value="limits">Limits and unusual</Tabs.Tab>
         <Tabs.Tab value="budget">Budget</Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="limits">

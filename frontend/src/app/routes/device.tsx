@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { ConsumptionPanel } from '@/features/consumption/components/consumption-panel';
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
+import { UsualPatternPanel } from '@/features/consumption/components/usual-pattern';
 import { useDevice } from '@/features/devices/api/get-device';
 import { MeterConnection } from '@/features/devices/components/meter-connection';
 import { MeterEvents } from '@/features/devices/components/meter-events';
@@ -10,7 +11,7 @@ import { TariffAssignmentPanel } from '@/features/tariffs/components/tariff-assi
 import { useUser } from '@/lib/auth';
 
 /**
- * One device: the live current hour, its charts and when its meter last reported (clients: their own; admins: any,
+ * One device: the live current hour, its charts, its usual pattern and when its meter last reported (clients: their own; admins: any,
  * with its meter format, credential and tariff override).
  */
 export function DeviceRoute() {
@@ -41,7 +42,8 @@ export function DeviceRoute() {
           <Paper withBorder p="md" radius="md" maw={520}>
             <CurrentConsumption deviceId={device.data.id} />
           </Paper>
-          <ConsumptionPanel deviceId={device.data.id} deviceName={device.data.name} />
+          <ConsumptionPanel deviceId={device.data.id} deviceName={device.data.name} maxHourlyKwh={device.data.max_hourly_kwh} />
+          <UsualPatternPanel deviceId={device.data.id} />
           <MeterEvents deviceId={device.data.id} />
           <MeterConnection key={device.data.id} device={device.data} manage={user.role === 'admin'} />
           {user.role === 'admin' && (

@@ -4,10 +4,14 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { BudgetPanel } from '@/features/budgets/components/budget-panel';
 import { ConsumptionSummaryCard, DeviceCostSummary } from '@/features/consumption/components/consumption-summary';
 import { CurrentConsumption } from '@/features/consumption/components/current-consumption';
+import { TotalConsumptionPanel } from '@/features/consumption/components/total-consumption-panel';
 import { useDevices } from '@/features/devices/api/get-devices';
 import { useUser } from '@/lib/auth';
 
-/** The client's home: today's and this month's totals, the budget, and each device with this hour's consumption, live. */
+/**
+ * The client's home: all devices together as a chart (day/week/month/year, compared with earlier periods), today's
+ * and this month's totals, the budget, and each device with this hour's consumption, live.
+ */
 export function DevicesRoute() {
   const user = useUser();
   const devices = useDevices({ perPage: 100 });
@@ -16,6 +20,7 @@ export function DevicesRoute() {
       <Title order={1} size="h2">
         My devices
       </Title>
+      {user.role === 'client' && <TotalConsumptionPanel />}
       {user.role === 'client' && (
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <ConsumptionSummaryCard />

@@ -1,11 +1,24 @@
 import { z } from 'zod';
 
-/** One hour of one device over its limit. */
+/** The kinds of device alert: an hour over the limit, or a run of hours unlike the device's usual week. */
+export const ALERT_KINDS = ['limit', 'unusual'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/**
+ * A device's alert: one hour over its limit (`limit`), or a run of `hours` hours from `hour_start` to `hour_end`
+ * that used far more (`direction` high) or less (low) than the `expected_kwh` of its usual week (`unusual`).
+ * An alert from before kinds existed is a limit alert.
+ */
 export const AlertSchema = z.object({
   id: z.string(),
   device_id: z.string(),
+  kind: z.string().default('limit'),
   hour_start: z.string(),
+  hour_end: z.string().nullish(),
+  hours: z.number().nullish(),
   kwh: z.number(),
+  expected_kwh: z.number().nullish(),
+  direction: z.string().nullish(),
   max_hourly_kwh: z.number(),
   created_at: z.string(),
   acknowledged_at: z.string().nullish(),

@@ -35,20 +35,6 @@ const CostTotalsShape = {
 };
 export type CostTotals = { currency?: string | null; cost_total?: number | null; standing_charge?: number | null };
 
-/** A local day's hours (23, 24 or 25 of them). */
-export const DayConsumptionSchema = z.object({
-  device_id: z.string(),
-  date: z.string(),
-  tz: z.string(),
-  max_hourly_kwh: z.number(),
-  hours: z.array(BucketSchema),
-  ...CostTotalsShape,
-});
-export type DayConsumption = z.infer<typeof DayConsumptionSchema>;
-
-export const RangeConsumptionSchema = z.object({ buckets: z.array(BucketSchema), ...CostTotalsShape });
-export type RangeConsumption = z.infer<typeof RangeConsumptionSchema>;
-
 /** kWh and its cost over a span (cost null: nothing priced). */
 const AmountSchema = z.object({ kwh: z.number(), cost: z.number().nullish() });
 export type Amount = z.infer<typeof AmountSchema>;
@@ -63,3 +49,85 @@ export const ConsumptionSummarySchema = z.object({
   devices: z.array(z.object({ device_id: z.string(), name: z.string(), today: AmountSchema, month: AmountSchema })),
 });
 export type ConsumptionSummary = z.infer<typeof ConsumptionSummarySchema>;
+
+/** What a chart can be compared with: the period before, or the same period a year earlier. */
+export const COMPARE_KINDS = ['previous', 'year'] as const;
+export type CompareKind = (typeof COMPARE_KINDS)[number];
+
+/** A compared period's bar, matched to the chart's bar at the same index; all null where nothing matches. */
+export const ComparedBucketSchema = z.object({
+  start: z.string().nullable(),
+  kwh: z.number().nullable(),
+  cost: z.number().nullish(),
+});
+export type ComparedBucket = z.infer<typeof ComparedBucketSchema>;
+
+/** A whole compared period: its totals, the change to the chart's (chart minus compared), and its bars. */
+export const ComparisonSchema = z.object({
+  kind: z.enum(COMPARE_KINDS),
+  from: z.string(),
+  to: z.string(),
+  kwh_total: z.number(),
+  cost_total: z.number().nullish(),
+  change_kwh: z.number(),
+  /** null when the compared total is 0. */
+  change_pct: z.number().nullable(),
+  /** null unless both periods carry cost. */
+  change_cost: z.number().nullish(),
+  buckets: z.array(ComparedBucketSchema),
+});
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+/** The day-ahead forecast of a day chart: each hour's usual energy, once the baseline has enough history. */
+export const ForecastSchema = z.object({
+  ready: z.boolean(),
+  weeks_of_history: z.number(),
+  min_weeks: z.number(),
+  hours: z.array(z.object({ start: z.string(), kwh: z.number() })),
+  kwh_total: z.number().nullish(),
+});
+export type Forecast = z.infer<typeof ForecastSchema>;
+
+/**
+ * `GET /api/consumption/{id}/period` and `GET /api/consumption/total`: a day by hour, a week or month by
+ * day, a year by month, in a zone, with the compared periods and (day charts) the forecast asked for.
+ */
+export const PeriodConsumptionSchema = z.object({
+  scope: z.enum(['device', 'client']),
+  device_id: z.string().optional(),
+  client_id: z.string().optional(),
+  /** How many devices the client's total adds up. */
+  devices: z.number().optional(),
+  period: z.enum(['day', 'week', 'month', 'year']),
+  date: z.string(),
+  tz: z.string(),
+  bucket: z.enum(['hour', 'day', 'month']),
+  from: z.string(),
+  to: z.string(),
+  buckets: z.array(BucketSchema),
+  kwh_total: z.number(),
+  /** A device's hourly limit, when the answer names it (the dashboard also knows it from the device). */
+  max_hourly_kwh: z.number().optional(),
+  comparisons: z.array(ComparisonSchema).optional(),
+  forecast: ForecastSchema.nullish(),
+  ...CostTotalsShape,
+});
+export type PeriodConsumption = z.infer<typeof PeriodConsumptionSchema>;
+
+/** `GET /api/consumption/{id}/insight`: a device's usual week (its baseline) and the settings its unusual alerts use. */
+export const DeviceInsightSchema = z.object({
+  device_id: z.string(),
+  tz: z.string(),
+  ready: z.boolean(),
+  weeks_of_history: z.number(),
+  min_weeks: z.number(),
+  weeks: z.number(),
+  learned_at: z.string().nullish(),
+  sensitivity: z.number(),
+  sustain_hours: z.number(),
+  slots: z.array(z.object({ slot: z.number(), median_kwh: z.number(), spread_kwh: z.number(), samples: z.number() })),
+  tomorrow: z
+    .object({ date: z.string(), hours: z.array(z.object({ start: z.string(), kwh: z.number() })), kwh_total: z.number() })
+    .nullish(),
+});
+export type DeviceInsight = z.infer<typeof DeviceInsightSchema>;

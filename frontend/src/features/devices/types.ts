@@ -18,6 +18,10 @@ export const DeviceSchema = z.object({
   last_reported_at: z.string().nullish(),
   /** Over which path it last reported: `amqp`, `mqtt` or `http`. */
   last_reported_via: z.string().nullish(),
+  /** How far from its usual week an hour must be to count as unusual (1–10); null: the default, 3. */
+  unusual_sensitivity: z.number().nullish(),
+  /** How many departing hours in a row raise an unusual-consumption alert (1–24); null: the default, 3. */
+  unusual_sustain_hours: z.number().nullish(),
   /** Its credential in force (admins only; absent when it has none). Never the secret. */
   credential: z.object({ key_id: z.string(), created_at: z.string() }).nullish(),
 });

@@ -3,10 +3,11 @@ import { Link, useParams } from 'react-router';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { BudgetPanel } from '@/features/budgets/components/budget-panel';
 import { ConsumptionSummaryCard } from '@/features/consumption/components/consumption-summary';
+import { TotalConsumptionPanel } from '@/features/consumption/components/total-consumption-panel';
 import { TariffAssignmentPanel } from '@/features/tariffs/components/tariff-assignment-panel';
 import { useUserById } from '@/features/users/api/get-user';
 
-/** One client for admins: this month's consumption and cost, their tariff with its history, and their budget. */
+/** One client for admins: this month's consumption and cost, all their devices as a chart, their tariff with its history, and their budget. */
 export function AdminClientRoute() {
   const { userId = '' } = useParams();
   const user = useUserById(userId);
@@ -38,6 +39,7 @@ export function AdminClientRoute() {
           {user.data.role === 'client' ? (
             <>
               <ConsumptionSummaryCard clientId={user.data.id} />
+              <TotalConsumptionPanel clientId={user.data.id} />
               <TariffAssignmentPanel target={{ clientId: user.data.id }} title="Tariff" />
               <BudgetPanel clientId={user.data.id} />
             </>

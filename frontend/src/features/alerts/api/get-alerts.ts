@@ -1,9 +1,9 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
-import { AlertSchema } from '../types';
+import { AlertSchema, type AlertKind } from '../types';
 
-export type AlertsFilter = { deviceId?: string; acknowledged?: boolean; page?: number; perPage?: number };
+export type AlertsFilter = { deviceId?: string; acknowledged?: boolean; kind?: AlertKind; page?: number; perPage?: number };
 
 const AlertsPageSchema = z.object({
   items: z.array(AlertSchema),
@@ -13,9 +13,9 @@ const AlertsPageSchema = z.object({
 });
 
 /** `GET /api/alerts`: the client's own alerts, or every alert for admins; newest first. */
-export function getAlerts({ deviceId, acknowledged, page = 1, perPage = 20 }: AlertsFilter) {
+export function getAlerts({ deviceId, acknowledged, kind, page = 1, perPage = 20 }: AlertsFilter) {
   return api.get('/api/alerts', AlertsPageSchema, {
-    params: { device_id: deviceId, acknowledged, page, per_page: perPage },
+    params: { device_id: deviceId, acknowledged, kind, page, per_page: perPage },
   });
 }
 

@@ -1,19 +1,34 @@
-import { Badge, Button, Group, Pagination, SegmentedControl, Stack, Table, Title } from '@mantine/core';
+import { Badge, Button, Group, Pagination, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { formatDateTime, formatHour, formatKwh } from '@/lib/time';
 import { useAcknowledgeAlert } from '../api/acknowledge-alert';
 import { useAlerts } from '../api/get-alerts';
-import type { Alert } from '../types';
+import { alertEnd, isUnusual, unusualAlertText } from '../alert-text';
+import type { Alert, AlertKind } from '../types';
+import { UnusualBadge } from './unusual-badge';
 
 const PER_PAGE = 20;
 type Show = 'open' | 'all';
+type KindFilter = 'all' | AlertKind;
+
+const EMPTY: Record<KindFilter, string> = {
+  all: 'No hour has gone over its limit and no unusual consumption was found.',
+  limit: 'No hour has gone over its limit.',
+  unusual: 'No unusual consumption was found.',
+};
 
 /** Alerts with acknowledge; `renderDevice` (from the app) turns a device id into a name or link. */
 export function AlertsTable({ title = 'Alerts', renderDevice }: { title?: string; renderDevice?: (alert: Alert) => React.ReactNode }) {
   const [show, setShow] = useState<Show>('open');
+  const [kind, setKind] = useState<KindFilter>('all');
   const [page, setPage] = useState(1);
-  const alerts = useAlerts({ acknowledged: show === 'open' ? false : undefined, page, perPage: PER_PAGE });
+  const alerts = useAlerts({
+    acknowledged: show === 'open' ? false : undefined,
+    kind: kind === 'all' ? undefined : kind,
+    page,
+    perPage: PER_PAGE,
+  });
   const ack = useAcknowledgeAlert();
   const total = alerts.data?.total;
 
@@ -23,25 +38,40 @@ export function AlertsTable({ title = 'Alerts', renderDevice }: { title?: string
         <Title order={1} size="h2">
           {title}
         </Title>
-        <SegmentedControl
-          aria-label="Which alerts"
-          value={show}
-          onChange={(value) => {
-            setShow(value as Show);
-            setPage(1);
-          }}
-          data={[
-            { value: 'open', label: 'Not acknowledged' },
-            { value: 'all', label: 'All' },
-          ]}
-        />
+        <Group gap="sm">
+          <SegmentedControl
+            aria-label="Kind of alert"
+            value={kind}
+            onChange={(value) => {
+              setKind(value as KindFilter);
+              setPage(1);
+            }}
+            data={[
+              { value: 'all', label: 'All kinds' },
+              { value: 'limit', label: 'Limit' },
+              { value: 'unusual', label: 'Unusual' },
+            ]}
+          />
+          <SegmentedControl
+            aria-label="Which alerts"
+            value={show}
+            onChange={(value) => {
+              setShow(value as Show);
+              setPage(1);
+            }}
+            data={[
+              { value: 'open', label: 'Not acknowledged' },
+              { value: 'all', label: 'All' },
+            ]}
+          />
+        </Group>
       </Group>
       {alerts.isPending ? (
         <LoadingState label="Loading alerts…" />
       ) : alerts.isError ? (
         <ErrorState error={alerts.error} onRetry={() => alerts.refetch()} />
       ) : alerts.data.items.length === 0 ? (
-        <EmptyState title="No alerts">{show === 'open' ? 'Everything is acknowledged.' : 'No hour has gone over its limit.'}</EmptyState>
+        <EmptyState title="No alerts">{show === 'open' ? 'Everything is acknowledged.' : EMPTY[kind]}</EmptyState>
       ) : (
         <>
           <Table.ScrollContainer minWidth={600}>
@@ -49,7 +79,7 @@ export function AlertsTable({ title = 'Alerts', renderDevice }: { title?: string
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Device</Table.Th>
-                  <Table.Th>Hour</Table.Th>
+                  <Table.Th>Hours</Table.Th>
                   <Table.Th>Consumption</Table.Th>
                   <Table.Th>Limit</Table.Th>
                   <Table.Th>Status</Table.Th>
@@ -60,10 +90,20 @@ export function AlertsTable({ title = 'Alerts', renderDevice }: { title?: string
                   <Table.Tr key={alert.id}>
                     <Table.Td>{renderDevice ? renderDevice(alert) : alert.device_id.slice(0, 8)}</Table.Td>
                     <Table.Td>
-                      {formatDateTime(alert.hour_start)}–{formatHour(new Date(Date.parse(alert.hour_start) + 3_600_000).toISOString())}
+                      <Group gap={6} wrap="nowrap">
+                        {isUnusual(alert) && <UnusualBadge />}
+                        <span>
+                          {formatDateTime(alert.hour_start)}–{formatHour(alertEnd(alert))}
+                        </span>
+                      </Group>
+                      {isUnusual(alert) && (
+                        <Text size="xs" c="dimmed" data-testid="unusual-explanation">
+                          {unusualAlertText(alert)}
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>{formatKwh(alert.kwh)}</Table.Td>
-                    <Table.Td>{formatKwh(alert.max_hourly_kwh)}</Table.Td>
+                    <Table.Td>{isUnusual(alert) ? '—' : formatKwh(alert.max_hourly_kwh)}</Table.Td>
                     <Table.Td>
                       {alert.acknowledged_at ? (
                         <Badge color="gray" variant="light">

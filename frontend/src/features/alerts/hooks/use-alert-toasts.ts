@@ -1,8 +1,10 @@
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { createElement, useRef } from 'react';
 import { useLiveFrames } from '@/lib/live';
 import { formatHour, formatKwh } from '@/lib/time';
+import { isUnusual, unusualAlertText } from '../alert-text';
+import { UnusualToastTitle } from '../components/unusual-badge';
 import { AlertSchema } from '../types';
 
 /**
@@ -18,6 +20,23 @@ export function useAlertToasts(describeDevice?: (deviceId: string) => string | u
     if (!parsed.success) return;
     const alert = parsed.data;
     const device = describeDevice?.(alert.device_id) ?? 'A device';
+    if (isUnusual(alert)) {
+      // Apart from the device's limit toast; a newer run (or the same run grown) replaces the open one.
+      const id = `unusual-${alert.device_id}`;
+      const toast = {
+        id,
+        color: 'orange',
+        title: createElement(UnusualToastTitle),
+        message: `${device}: ${unusualAlertText(alert)}.`,
+        autoClose: 20_000,
+        onClose: () => open.current.delete(id),
+      };
+      if (open.current.has(id)) notifications.update(toast);
+      else notifications.show(toast);
+      open.current.set(id, 1);
+      void queryClient.invalidateQueries({ queryKey: ['alerts'] });
+      return;
+    }
     const id = `alerts-${alert.device_id}`;
     const count = (open.current.get(id) ?? 0) + 1;
     open.current.set(id, count);

@@ -1,12 +1,20 @@
 import { Paper, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { formatMoney, formatPricePerKwh } from '@/lib/money';
 import { formatKwh } from '@/lib/time';
 import type { Bucket } from '../types';
 
-type Props = { active?: boolean; payload?: ReadonlyArray<{ payload?: unknown }>; title: (bucket: Bucket & { label: string }) => string; currency?: string | null };
+type Props = {
+  active?: boolean;
+  payload?: ReadonlyArray<{ payload?: unknown }>;
+  title: (bucket: Bucket & { label: string }) => string;
+  currency?: string | null;
+  /** More lines under the bucket's own (compared periods, the forecast). */
+  extra?: (bucket: Bucket & { label: string }) => ReactNode;
+};
 
 /** The chart's tooltip: the bucket's kWh and, with a tariff, its cost and mean price per kWh. */
-export function BucketTooltip({ active, payload, title, currency }: Props) {
+export function BucketTooltip({ active, payload, title, currency, extra }: Props) {
   const bucket = payload?.[0]?.payload as (Bucket & { label: string }) | undefined;
   if (!active || !bucket) return null;
   return (
@@ -26,6 +34,7 @@ export function BucketTooltip({ active, payload, title, currency }: Props) {
           {formatKwh(bucket.unpriced_kwh ?? 0)} without a price
         </Text>
       )}
+      {extra?.(bucket)}
     </Paper>
   );
 }

@@ -1,98 +1,33 @@
-import { ActionIcon, Button, Group, Paper, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
-import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
+import { Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { describeError } from '@/lib/api-error';
-import { addDays, browserTimeZone, isoDate, parseIsoDate, rangeFor, type RangeView } from '@/lib/time';
+import { browserTimeZone, isoDate } from '@/lib/time';
 import { useDownloadRangeCsv } from '../api/download-range-csv';
-import { useDayConsumption } from '../api/get-day-consumption';
-import { useRangeConsumption } from '../api/get-range-consumption';
-import { DayChart } from './day-chart';
-import { RangeChart } from './range-chart';
+import { usePeriodConsumption } from '../api/get-period-consumption';
+import { PeriodChartView } from './period-chart';
+import { PeriodControls, usePeriodControls } from './period-controls';
 
-type View = 'day' | RangeView;
-
-function DayView({ deviceId, date, tz }: { deviceId: string; date: string; tz: string }) {
-  const day = useDayConsumption({ deviceId, date, tz });
-  if (day.isPending) return <LoadingState label="Loading the day…" />;
-  if (day.isError) return <ErrorState error={day.error} onRetry={() => day.refetch()} />;
-  if (day.data.hours.every((hour) => hour.kwh === 0)) {
-    return (
-      <>
-        <DayChart day={day.data} />
-        <Text c="dimmed" size="sm" ta="center">
-          No consumption recorded on this day yet.
-        </Text>
-      </>
-    );
-  }
-  return <DayChart day={day.data} />;
-}
-
-function PeriodView({ deviceId, from, to, tz, caption }: { deviceId: string; from: string; to: string; tz: string; caption: string }) {
-  const range = useRangeConsumption({ deviceId, from, to, bucket: 'day', tz });
-  if (range.isPending) return <LoadingState label="Loading the period…" />;
-  if (range.isError) return <ErrorState error={range.error} onRetry={() => range.refetch()} />;
-  if (range.data.buckets.length === 0) return <EmptyState title="No consumption in this period" />;
-  return <RangeChart range={range.data} caption={caption} />;
-}
-
-/** A device's charts: a day by hour, or a week or month by day, in the browser's time zone, with CSV export. */
-export function ConsumptionPanel({ deviceId, deviceName }: { deviceId: string; deviceName: string }) {
+/**
+ * A device's charts: a day by hour, a week or month by day, a year by month, in the browser's time zone; compared
+ * with earlier periods on request, today's and tomorrow's forecast, the hourly limit on a day, and CSV export.
+ * `maxHourlyKwh` is the device's limit, drawn on day charts when the answer does not name it.
+ */
+export function ConsumptionPanel({ deviceId, deviceName, maxHourlyKwh }: { deviceId: string; deviceName: string; maxHourlyKwh?: number }) {
   const tz = browserTimeZone();
-  const [view, setView] = useState<View>('day');
-  const [date, setDate] = useState(() => isoDate(new Date()));
+  const controls = usePeriodControls();
+  const { period, date, span } = controls;
+  const chart = usePeriodConsumption({ deviceId, period, date, tz, compare: controls.compareKinds, forecast: controls.forecast });
   const csv = useDownloadRangeCsv();
-  const day = parseIsoDate(date) ?? new Date();
-  const step = view === 'day' ? 1 : view === 'week' ? 7 : 0;
-  const shift = (direction: 1 | -1) =>
-    setDate(isoDate(step ? addDays(day, direction * step) : new Date(day.getFullYear(), day.getMonth() + direction, 1)));
-
-  const span = view === 'day' ? { from: day, to: addDays(day, 1) } : rangeFor(view, day);
   const from = span.from.toISOString();
   const to = span.to.toISOString();
-  const caption =
-    view === 'week'
-      ? `Consumption per day, ${isoDate(span.from)} to ${isoDate(addDays(span.to, -1))}`
-      : `Consumption per day in ${day.toLocaleDateString(undefined, { month: 'long', year: 'numeric' })}`;
 
   return (
     <Paper withBorder p="md" radius="md">
       <Stack>
-        <Group justify="space-between" align="flex-end" wrap="wrap">
-          <SegmentedControl
-            aria-label="Chart period"
-            value={view}
-            onChange={(value) => setView(value as View)}
-            data={[
-              { value: 'day', label: 'Day' },
-              { value: 'week', label: 'Week' },
-              { value: 'month', label: 'Month' },
-            ]}
-          />
-          <Group gap="xs" align="flex-end" wrap="nowrap">
-            <ActionIcon variant="default" size="lg" aria-label="Previous period" onClick={() => shift(-1)}>
-              ‹
-            </ActionIcon>
-            <TextInput
-              type="date"
-              label="Date"
-              value={date}
-              max={isoDate(new Date())}
-              onChange={(event) => parseIsoDate(event.currentTarget.value) && setDate(event.currentTarget.value)}
-            />
-            <ActionIcon variant="default" size="lg" aria-label="Next period" onClick={() => shift(1)}>
-              ›
-            </ActionIcon>
-          </Group>
-        </Group>
+        <PeriodControls state={controls} />
         <Text size="xs" c="dimmed">
           Times in {tz}
         </Text>
-        {view === 'day' ? (
-          <DayView deviceId={deviceId} date={date} tz={tz} />
-        ) : (
-          <PeriodView deviceId={deviceId} from={from} to={to} tz={tz} caption={caption} />
-        )}
+        <PeriodChartView query={chart} limit={maxHourlyKwh} />
         <Group justify="flex-end">
           {csv.isError && (
             <Text c="red" size="sm" role="alert">

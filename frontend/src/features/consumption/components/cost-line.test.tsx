@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { CostLine, costLineText } from './cost-line';
-import { DayChart } from './day-chart';
+import { PeriodChart } from './period-chart';
 
 const hours = [
   { start: '2026-12-05T10:00:00Z', kwh: 10.24, cost: 2.5, price_per_kwh: 0.2441, unpriced_kwh: 0 },
@@ -32,7 +32,23 @@ describe('the cost line', () => {
 
   it("puts the cost line above the day chart and the cost in its screen-reader table; an old answer without cost still renders", () => {
     renderLine(
-      <DayChart day={{ device_id: 'd', date: '2026-12-05', tz: 'UTC', max_hourly_kwh: 5, hours, currency: 'EUR', cost_total: 2.5, standing_charge: 0.35 }} />,
+      <PeriodChart
+        answer={{
+          scope: 'device',
+          period: 'day',
+          date: '2026-12-05',
+          tz: 'UTC',
+          bucket: 'hour',
+          from: '2026-12-05T00:00:00Z',
+          to: '2026-12-06T00:00:00Z',
+          buckets: hours,
+          kwh_total: 12.34,
+          currency: 'EUR',
+          cost_total: 2.5,
+          standing_charge: 0.35,
+        }}
+        limit={5}
+      />,
     );
     expect(screen.getByTestId('cost-line')).toHaveTextContent('€2.50 (standing charge €0.35)');
     const table = screen.getByRole('table', { name: 'Consumption per hour on 2026-12-05' });

@@ -12,9 +12,12 @@ export function costLineText(kwh: number, totals: CostTotals): string {
   return `${formatKwh(kwh)} · ${money}${charge}`;
 }
 
-/** The total line above a chart, flagging energy no price covered (never counted as free). */
-export function CostLine({ buckets, totals }: { buckets: Bucket[]; totals: CostTotals }) {
-  const kwh = buckets.reduce((sum, bucket) => sum + bucket.kwh, 0);
+/**
+ * The total line above a chart, flagging energy no price covered (never counted as free). The total is
+ * `kwh` when the answer gives it, else the buckets' sum.
+ */
+export function CostLine({ buckets, totals, kwh: total }: { buckets: Bucket[]; totals: CostTotals; kwh?: number }) {
+  const kwh = total ?? buckets.reduce((sum, bucket) => sum + bucket.kwh, 0);
   const unpriced = buckets.reduce((sum, bucket) => sum + (bucket.unpriced_kwh ?? 0), 0);
   return (
     <Group gap="sm" data-testid="cost-line">

@@ -13,6 +13,10 @@ export type UpdateDeviceInput = {
     meter_format?: MeterFormat | null;
     /** An IANA zone, or null for none. */
     time_zone?: string | null;
+    /** 1–10, or null for the default. */
+    unusual_sensitivity?: number | null;
+    /** 1–24, or null for the default. */
+    unusual_sustain_hours?: number | null;
   };
 };
 

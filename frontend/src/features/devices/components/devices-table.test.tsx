@@ -65,6 +65,65 @@ describe('DevicesTable', () => {
     expect(server.calls('POST /api/devices')[0].body).toEqual({ name: 'Heat pump', max_hourly_kwh: 1.2, max_power_kw: 11 });
   });
 
+  it('edits the unusual-consumption settings: validated ranges, empty for the default, sent only when changed', async () => {
+    signIn(admin);
+    const tuned = { ...device, unusual_sensitivity: 4.5, unusual_sustain_hours: null };
+    const server = fakeServer({
+      'GET /api/devices': () => page([tuned]),
+      [`GET /api/users/${client.id}`]: () => json(client),
+      [`PATCH /api/devices/${device.id}`]: () => json(tuned),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Actions for Kitchen meter' }));
+    await userEvent.click(await screen.findByRole('menuitem', { name: 'Edit' }));
+    const dialog = await screen.findByRole('dialog');
+    const sensitivity = within(dialog).getByLabelText('Sensitivity (1–10)');
+    const sustain = within(dialog).getByLabelText('Hours in a row (1–24)');
+    expect(sensitivity).toHaveValue('4.5');
+    expect(sustain).toHaveValue('');
+
+    await userEvent.clear(sensitivity);
+    await userEvent.type(sensitivity, '11');
+    await userEvent.type(sustain, '25');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(await within(dialog).findByText('The sensitivity must be from 1 to 10.')).toBeInTheDocument();
+    expect(within(dialog).getByText('From 1 to 24 hours.')).toBeInTheDocument();
+    expect(server.calls(`PATCH /api/devices/${device.id}`)).toHaveLength(0);
+
+    // Empty sensitivity: back to the default (null); 6 hours in a row.
+    await userEvent.clear(sensitivity);
+    await userEvent.clear(sustain);
+    await userEvent.type(sustain, '6');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(server.calls(`PATCH /api/devices/${device.id}`)).toHaveLength(1));
+    expect(server.calls(`PATCH /api/devices/${device.id}`)[0].body).toMatchObject({ unusual_sensitivity: null, unusual_sustain_hours: 6 });
+  });
+
+  it('leaves the unusual-consumption settings out of an edit that does not change them, and offers none on create', async () => {
+    signIn(admin);
+    const server = fakeServer({
+      'GET /api/devices': () => page([device]),
+      [`GET /api/users/${client.id}`]: () => json(client),
+      [`PATCH /api/devices/${device.id}`]: () => json(device),
+    });
+    renderWithApp(<DevicesTable />);
+    await userEvent.click(await screen.findByRole('button', { name: 'New device' }));
+    expect(within(await screen.findByRole('dialog')).queryByLabelText('Sensitivity (1–10)')).not.toBeInTheDocument();
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Actions for Kitchen meter' }));
+    await userEvent.click(await screen.findByRole('menuitem', { name: 'Edit' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Name'), ' 2');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(server.calls(`PATCH /api/devices/${device.id}`)).toHaveLength(1));
+    const body = server.calls(`PATCH /api/devices/${device.id}`)[0].body as Record<string, unknown>;
+    expect(body.name).toBe('Kitchen meter 2');
+    expect(body).not.toHaveProperty('unusual_sensitivity');
+    expect(body).not.toHaveProperty('unusual_sustain_hours');
+  });
+
   it('shows a validation_failed answer under the limit field', async () => {
     signIn(admin);
     fakeServer({
