@@ -259,8 +259,13 @@ async fn publish_alert(bus: &Bus, device_id: &str, owner: Option<&str>) -> anyho
     let alert = Alert {
         id: uuid::Uuid::new_v4().to_string(),
         device_id: device_id.into(),
+        kind: "limit".into(),
         hour_start: "2026-01-01T10:00:00Z".into(),
+        hour_end: "2026-01-01T11:00:00Z".into(),
+        hours: 1,
         kwh: 2.0,
+        expected_kwh: None,
+        direction: None,
         max_hourly_kwh: 1.0,
         created_at: "2026-01-01T10:30:00Z".into(),
         acknowledged_at: None,

@@ -4,7 +4,7 @@
 //! frames, not one per hour).
 
 use crate::store::{HourTotal, NewAlert};
-use iems_shared::model::StoredAlert;
+use iems_shared::model::{StoredAlert, ALERT_LIMIT};
 use iems_shared::time::rfc3339_ms;
 use iems_shared::wire::{AlertEvent, ConsumptionUpdate};
 use iems_shared::Energy;
@@ -17,8 +17,12 @@ pub(crate) fn alert_event(alert: &NewAlert) -> AlertEvent {
         alert: StoredAlert {
             id: alert.id.clone(),
             device_id: alert.device.id.clone(),
+            kind: ALERT_LIMIT.to_string(),
             hour_start_ms: alert.hour_ms,
+            hours: 1,
             energy_uwh: alert.total_uwh,
+            expected_uwh: None,
+            direction: None,
             max_hourly_uwh: alert.device.max_hourly_uwh,
             created_at_ms: alert.created_at_ms,
             acknowledged_at_ms: None,

@@ -14,7 +14,7 @@ use crate::devices::DeviceInfo;
 use iems_db::{Backend, Pool};
 use iems_shared::consumption::plan::{plan_device, EventKind, MeterEvent, Stored};
 use iems_shared::consumption::policy::{ReadingPolicy, Refusal};
-use iems_shared::consumption::{daily, exceeds_limit, Reading, HOUR_MS};
+use iems_shared::consumption::{daily, exceeds_limit, monthly, Reading, HOUR_MS};
 use iems_shared::sql;
 use iems_shared::time::from_unix_ms;
 use iems_shared::Energy;
@@ -298,6 +298,12 @@ async fn apply_device(
     for statement in sql::daily::add_days(backend.dialect(), &device.id, &days) {
         iems_db::statement(&statement).execute(&mut **tx).await?;
     }
+    // And to the month rows (a year of a client's devices reads those).
+    let months = monthly::month_changes(&changes);
+    if !months.is_empty() {
+        let statement = sql::daily::add_months(backend.dialect(), &device.id, &months);
+        iems_db::statement(&statement).execute(&mut **tx).await?;
+    }
     let limit = Energy::from_uwh(device.max_hourly_uwh);
     for chunk in changes.chunks(INSERT_CHUNK) {
         for (hour_ms, total) in add_to_hours(tx, backend, &device.id, chunk, now_ms).await? {
@@ -388,8 +394,12 @@ async fn store_alert(
     let alert = sql::alerts::NewAlert {
         id: &id,
         device_id: &device.id,
+        kind: iems_shared::model::ALERT_LIMIT,
         hour_start_ms: hour_ms,
+        hours: 1,
         energy_uwh: total_uwh,
+        expected_uwh: None,
+        direction: None,
         max_hourly_uwh: device.max_hourly_uwh,
         created_at_ms: now_ms,
     };

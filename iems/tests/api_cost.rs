@@ -35,6 +35,11 @@ async fn seed_hours(api: &TestApi, device: &str, hours: &[(i64, i64)]) {
     for s in sql::daily::add_days(dialect, device, &days) {
         iems_db::statement(&s).execute(&api.pool).await.unwrap();
     }
+    let months = iems_shared::consumption::monthly::month_changes(hours);
+    if !months.is_empty() {
+        let s = sql::daily::add_months(dialect, device, &months);
+        iems_db::statement(&s).execute(&api.pool).await.unwrap();
+    }
 }
 
 fn now_ms() -> i64 {

@@ -39,6 +39,11 @@ async fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)])
     for s in iems_shared::sql::daily::add_days(dialect, device, &days) {
         iems_db::statement(&s).execute(&api.pool).await.unwrap();
     }
+    let months = iems_shared::consumption::monthly::month_changes(&changes);
+    if !months.is_empty() {
+        let s = iems_shared::sql::daily::add_months(dialect, device, &months);
+        iems_db::statement(&s).execute(&api.pool).await.unwrap();
+    }
 }
 
 /// Every UTC hour in `[from, to)` with a distinct, recognisable total: `(k + 1) * 1.001 kWh`.

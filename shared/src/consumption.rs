@@ -17,6 +17,7 @@
 
 mod buckets;
 pub mod daily;
+pub mod monthly;
 pub mod plan;
 pub mod policy;
 

@@ -106,17 +106,34 @@ pub struct MeterEventView {
     pub recorded_at: String,
 }
 
-/// An hour in which a device's consumption passed its limit.
+/// A device's alert: an hour in which its consumption passed its limit
+/// (`limit`), or a run of hours that departed from its baseline (`unusual`,
+/// docs/insight.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     /// UUID.
     pub id: String,
     /// The device.
     pub device_id: String,
-    /// Start of the clock hour (RFC 3339 UTC).
+    /// `limit` or `unusual`.
+    #[serde(default = "limit_kind")]
+    pub kind: String,
+    /// Start of the (first) clock hour (RFC 3339 UTC).
     pub hour_start: String,
-    /// The hour's total when the limit was passed.
+    /// End of the last hour (RFC 3339 UTC).
+    #[serde(default)]
+    pub hour_end: String,
+    /// Hours covered (1 for a limit alert).
+    #[serde(default = "one_hour")]
+    pub hours: u32,
+    /// The energy of those hours when the alert was raised.
     pub kwh: f64,
+    /// Unusual: the energy the baseline expected over them.
+    #[serde(default)]
+    pub expected_kwh: Option<f64>,
+    /// Unusual: `high` or `low`.
+    #[serde(default)]
+    pub direction: Option<String>,
     /// The limit at that moment.
     pub max_hourly_kwh: f64,
     /// RFC 3339 UTC.
@@ -125,6 +142,19 @@ pub struct Alert {
     pub acknowledged_at: Option<String>,
 }
 
+fn limit_kind() -> String {
+    ALERT_LIMIT.to_string()
+}
+
+fn one_hour() -> u32 {
+    1
+}
+
+/// The kind of an alert for an hour over the device's limit.
+pub const ALERT_LIMIT: &str = "limit";
+/// The kind of an alert for a run of hours unlike the device's baseline.
+pub const ALERT_UNUSUAL: &str = "unusual";
+
 /// An alert as the `alerts` table stores it (unix ms, µWh).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAlert {
@@ -132,10 +162,18 @@ pub struct StoredAlert {
     pub id: String,
     /// The device.
     pub device_id: String,
-    /// Start of the clock hour, unix ms.
+    /// [`ALERT_LIMIT`] or [`ALERT_UNUSUAL`].
+    pub kind: String,
+    /// Start of the (first) clock hour, unix ms.
     pub hour_start_ms: i64,
-    /// The hour's total when the limit was passed, µWh.
+    /// Hours covered.
+    pub hours: u32,
+    /// The energy of those hours, µWh.
     pub energy_uwh: i64,
+    /// Unusual: the baseline's energy for them, µWh.
+    pub expected_uwh: Option<i64>,
+    /// Unusual: `high` or `low`.
+    pub direction: Option<String>,
     /// The limit at that moment, µWh.
     pub max_hourly_uwh: i64,
     /// Unix ms.
@@ -146,11 +184,19 @@ pub struct StoredAlert {
 
 impl From<StoredAlert> for Alert {
     fn from(a: StoredAlert) -> Alert {
+        let end = a
+            .hour_start_ms
+            .saturating_add(i64::from(a.hours.max(1)).saturating_mul(3_600_000));
         Alert {
             id: a.id,
             device_id: a.device_id,
+            kind: a.kind,
             hour_start: rfc3339_ms(a.hour_start_ms),
+            hour_end: rfc3339_ms(end),
+            hours: a.hours.max(1),
             kwh: Energy::from_uwh(a.energy_uwh).kwh(),
+            expected_kwh: a.expected_uwh.map(|e| Energy::from_uwh(e).kwh()),
+            direction: a.direction,
             max_hourly_kwh: Energy::from_uwh(a.max_hourly_uwh).kwh(),
             created_at: rfc3339_ms(a.created_at_ms),
             acknowledged_at: a.acknowledged_at_ms.map(rfc3339_ms),

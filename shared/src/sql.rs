@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod daily;
 pub mod devices;
 pub mod hourly;
+pub mod insight;
 pub mod meter_events;
 pub mod readings;
 pub mod throttle;
@@ -248,8 +249,12 @@ mod tests {
             let alert = alerts::NewAlert {
                 id: "a",
                 device_id: "d",
+                kind: "unusual",
                 hour_start_ms: 0,
+                hours: 3,
                 energy_uwh: 2,
+                expected_uwh: Some(1),
+                direction: Some("high"),
                 max_hourly_uwh: 1,
                 created_at_ms: 3,
             };

@@ -93,8 +93,12 @@ mod tests {
             alert: StoredAlert {
                 id: "a".into(),
                 device_id: "d".into(),
+                kind: "limit".into(),
                 hour_start_ms: 0,
+                hours: 1,
                 energy_uwh: 2_000_000_000,
+                expected_uwh: None,
+                direction: None,
                 max_hourly_uwh: 1_000_000_000,
                 created_at_ms: 0,
                 acknowledged_at_ms: None,

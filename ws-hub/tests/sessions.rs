@@ -17,8 +17,13 @@ fn alert(device_id: &str) -> Alert {
     Alert {
         id: uuid::Uuid::new_v4().to_string(),
         device_id: device_id.into(),
+        kind: "limit".into(),
         hour_start: "2026-11-27T10:00:00Z".into(),
+        hour_end: "2026-11-27T11:00:00Z".into(),
+        hours: 1,
         kwh: 2.5,
+        expected_kwh: None,
+        direction: None,
         max_hourly_kwh: 2.0,
         created_at: "2026-11-27T10:40:00Z".into(),
         acknowledged_at: None,

@@ -115,6 +115,11 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
                 .await
                 .context("seeding daily_consumption")?;
         }
+        let months = iems_shared::consumption::monthly::month_changes(&totals);
+        iems_db::statement(&sql::daily::add_months(dialect, id, &months))
+            .execute(&mut *tx)
+            .await
+            .context("seeding monthly_consumption")?;
         insert_rows(
             &mut tx,
             sql::readings::insert,

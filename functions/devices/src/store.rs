@@ -151,6 +151,8 @@ pub fn delete(db: &Db, id: &str) -> Result<bool, ApiError> {
         "alerts",
         "hourly_consumption",
         "daily_consumption",
+        "monthly_consumption",
+        "device_baselines",
         "meter_events",
         "readings",
         "device_credentials",

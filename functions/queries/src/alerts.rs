@@ -11,18 +11,21 @@ use iems_shared::time::to_unix_ms;
 use iems_shared::ApiError;
 use spin_sdk::http::Response;
 
-const COLUMNS: &str = "a.id, a.device_id, a.hour_start, a.energy_uwh, a.max_hourly_uwh, \
-                       a.created_at, a.acknowledged_at";
+use iems_shared::sql::alerts::COLUMNS;
 
 fn alert(row: &Row) -> Result<Alert, ApiError> {
     Ok(StoredAlert {
         id: row.text(0)?,
         device_id: row.text(1)?,
-        hour_start_ms: row.int(2)?,
-        energy_uwh: row.int(3)?,
-        max_hourly_uwh: row.int(4)?,
-        created_at_ms: row.int(5)?,
-        acknowledged_at_ms: row.opt_int(6)?,
+        kind: row.text(2)?,
+        hour_start_ms: row.int(3)?,
+        hours: u32::try_from(row.int(4)?).unwrap_or(1),
+        energy_uwh: row.int(5)?,
+        expected_uwh: row.opt_int(6)?,
+        direction: row.opt_text(7)?,
+        max_hourly_uwh: row.int(8)?,
+        created_at_ms: row.int(9)?,
+        acknowledged_at_ms: row.opt_int(10)?,
     }
     .into())
 }
@@ -33,6 +36,16 @@ pub fn list(db: &Db, req: &Req, claims: &Claims) -> Result<Response, ApiError> {
     let page = PageRequest::parse(req.query("page"), req.query("per_page"))?;
     let device_id = params::opt_uuid(req, "device_id")?;
     let acknowledged = params::opt_bool(req, "acknowledged")?;
+    let kind = match req.query("kind") {
+        None | Some("") => None,
+        Some(k @ ("limit" | "unusual")) => Some(k.to_string()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "kind",
+                "kind must be limit or unusual",
+            ))
+        }
+    };
     let from = params::opt_instant(req, "from")?;
     let to = params::opt_instant(req, "to")?;
     if let (Some(f), Some(t)) = (from, to) {
@@ -55,6 +68,10 @@ pub fn list(db: &Db, req: &Req, claims: &Claims) -> Result<Response, ApiError> {
     if let Some(id) = device_id {
         filter.push_str(" AND a.device_id = ?");
         args.push(Param::from(id));
+    }
+    if let Some(kind) = kind {
+        filter.push_str(" AND a.kind = ?");
+        args.push(Param::from(kind));
     }
     match acknowledged {
         Some(true) => filter.push_str(" AND a.acknowledged_at IS NOT NULL"),

@@ -201,5 +201,54 @@ fn median_of(values: &mut [i64]) -> i64 {
     }
 }
 
+/// The slots as stored (`device_baselines.slots`): 168 `median:spread:samples`
+/// triples in µWh, comma-separated, Monday 00:00 first. Energies are never
+/// negative and samples at most a few dozen: at most 168 × 43 characters,
+/// within the column's 8,000.
+pub fn encode_slots(slots: &[SlotStats]) -> String {
+    slots
+        .iter()
+        .map(|s| format!("{}:{}:{}", s.median.uwh(), s.spread.uwh(), s.samples))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// [`encode_slots`] read back; `None` unless exactly 168 well-formed triples.
+pub fn decode_slots(text: &str) -> Option<Vec<SlotStats>> {
+    let mut slots = Vec::with_capacity(SLOTS);
+    for part in text.split(',') {
+        let mut fields = part.split(':');
+        let median = fields.next()?.parse::<i64>().ok()?;
+        let spread = fields.next()?.parse::<i64>().ok()?;
+        let samples = fields.next()?.parse::<u32>().ok()?;
+        if fields.next().is_some() || slots.len() == SLOTS {
+            return None;
+        }
+        slots.push(SlotStats {
+            median: Energy::from_uwh(median),
+            spread: Energy::from_uwh(spread),
+            samples,
+        });
+    }
+    (slots.len() == SLOTS).then_some(slots)
+}
+
+/// Whole weeks of history at `now_ms` for a device whose first stored hour is
+/// `first_row_ms`, counted inside a window of `weeks` (as [`learn_baseline`]).
+pub fn weeks_of_history(first_row_ms: Option<i64>, now_ms: i64, weeks: u32) -> u32 {
+    let (from, to) = history_from_ms(now_ms, weeks);
+    match first_row_ms {
+        Some(first) => {
+            let start = from.max(first.div_euclid(HOUR_MS) * HOUR_MS);
+            if start >= to {
+                0
+            } else {
+                ((to - start) / WEEK_MS) as u32
+            }
+        }
+        None => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,11 @@ pub mod baseline;
 pub mod forecast;
 pub mod unusual;
 
-pub use baseline::{history_from_ms, learn_baseline, Baseline, BaselineParams, SlotStats};
+pub use baseline::{
+    decode_slots, encode_slots, history_from_ms, learn_baseline, weeks_of_history, Baseline,
+    BaselineParams, SlotStats,
+};
 pub use forecast::{forecast_day, mape, sum_forecasts, tomorrow};
-pub use unusual::{find_unusual, Direction, UnusualRun, UnusualSettings};
+pub use unusual::{
+    check_window, decide, find_unusual, AlertDecision, Direction, UnusualRun, UnusualSettings,
+};

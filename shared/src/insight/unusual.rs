@@ -204,5 +204,45 @@ fn departure(baseline: &Baseline, hour: &LocalHour, sensitivity: f64) -> Option<
     }
 }
 
+/// How far back a check looks before the hours it has not yet seen, so that
+/// a run spanning two checks is found whole (one day).
+pub const LOOK_BACK_MS: i64 = 24 * HOUR_MS;
+
+/// The hours a check at data time `to_ms` looks at, given that hours before
+/// `checked_to_ms` were looked at before: `[from, to)` with at most
+/// [`MAX_OBSERVED_HOURS`] hours; `None` when there is no new whole hour.
+pub fn check_window(checked_to_ms: i64, to_ms: i64) -> Option<(i64, i64)> {
+    let to = to_ms.div_euclid(HOUR_MS) * HOUR_MS;
+    if to <= checked_to_ms {
+        return None;
+    }
+    let from = checked_to_ms
+        .saturating_sub(LOOK_BACK_MS)
+        .max(to - MAX_OBSERVED_HOURS * HOUR_MS);
+    Some((from, to))
+}
+
+/// What to do with the latest run a check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertDecision {
+    /// A run that starts at or after the end of the last one alerted: one alert.
+    Raise,
+    /// The run alerted before, grown longer: no second alert, remember its new end.
+    Extend,
+    /// Nothing new.
+    Nothing,
+}
+
+/// One alert per run: `alerted_to_ms` is the end of the last run alerted.
+pub fn decide(run: &UnusualRun, alerted_to_ms: i64) -> AlertDecision {
+    if run.from_ms >= alerted_to_ms {
+        AlertDecision::Raise
+    } else if run.to_ms > alerted_to_ms {
+        AlertDecision::Extend
+    } else {
+        AlertDecision::Nothing
+    }
+}
+
 #[cfg(test)]
 mod tests;

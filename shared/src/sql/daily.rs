@@ -90,6 +90,84 @@ pub fn hours_between(device_id: &str, after_ms: i64, before_ms: i64) -> Statemen
     )
 }
 
+/// The 24 hourly totals of all devices of client `owner` together, per UTC
+/// day, for the days starting in `[from_day, to_day)` (unix ms; a day with no
+/// device's row is left out): `day_start, h00 … h23`. One row per day,
+/// however many devices.
+pub fn client_days(owner: &str, from_day: i64, to_day: i64) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT c.day_start, {} FROM daily_consumption c JOIN devices d ON d.id = c.device_id \
+             WHERE d.owner_id = ? AND c.day_start >= ? AND c.day_start < ? \
+             GROUP BY c.day_start ORDER BY c.day_start",
+            summed_hours()
+        ),
+        vec![Value::from(owner), Value::Int(from_day), Value::Int(to_day)],
+    )
+}
+
+/// [`client_days`] for the given days only (at most a few dozen: the days
+/// holding a chart's edges, [`crate::consumption::monthly::edge_days`]).
+pub fn client_days_in(owner: &str, days: &[i64]) -> Statement {
+    let mut params = vec![Value::from(owner)];
+    params.extend(days.iter().map(|&d| Value::Int(d)));
+    Statement::new(
+        format!(
+            "SELECT c.day_start, {} FROM daily_consumption c JOIN devices d ON d.id = c.device_id \
+             WHERE d.owner_id = ? AND c.day_start IN ({}) GROUP BY c.day_start ORDER BY c.day_start",
+            summed_hours(),
+            super::placeholders(days.len().max(1))
+        ),
+        if days.is_empty() {
+            params.push(Value::Null);
+            params
+        } else {
+            params
+        },
+    )
+}
+
+fn summed_hours() -> String {
+    (0..HOURS_PER_DAY)
+        .map(|h| format!("CAST(SUM(c.h{h:02}) AS SIGNED)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds each UTC month's change (`month_start → µWh`, from
+/// [`crate::consumption::monthly::month_changes`]) of device `device_id` to
+/// its `monthly_consumption` row.
+pub fn add_months(dialect: Dialect, device_id: &str, months: &BTreeMap<i64, i64>) -> Statement {
+    let mut params = Vec::with_capacity(months.len() * 3);
+    for (&month, &change) in months {
+        params.push(Value::from(device_id));
+        params.push(Value::Int(month));
+        params.push(Value::Int(change));
+    }
+    Statement::new(
+        format!(
+            "INSERT INTO monthly_consumption (device_id, month_start, energy_uwh) VALUES {} {} \
+             energy_uwh = energy_uwh + {}",
+            rows("(?, ?, ?)", months.len()),
+            dialect.on_conflict_update("device_id, month_start"),
+            dialect.new_value("energy_uwh")
+        ),
+        params,
+    )
+}
+
+/// The month totals of all devices of client `owner` together, for the UTC
+/// months starting in `[from_month, to)`: `month_start, energy_uwh`.
+pub fn client_months(owner: &str, from_month: i64, to: i64) -> Statement {
+    Statement::new(
+        "SELECT m.month_start, CAST(SUM(m.energy_uwh) AS SIGNED) FROM monthly_consumption m \
+         JOIN devices d ON d.id = m.device_id \
+         WHERE d.owner_id = ? AND m.month_start >= ? AND m.month_start < ? \
+         GROUP BY m.month_start ORDER BY m.month_start",
+        vec![Value::from(owner), Value::Int(from_month), Value::Int(to)],
+    )
+}
+
 /// The 24 totals of a day row's text (see [`hours_between`]); `None` unless
 /// it is exactly 24 integers.
 pub fn parse_hours(text: &str) -> Option<DayHours> {
@@ -158,6 +236,15 @@ mod tests {
             add(Dialect::Mysql, 1).contains("UPDATE hours = CONCAT_WS(',', h00 + VALUES(h00), ")
         );
         assert_eq!(hours_between("d", 0, 1).params.len(), 3);
+        assert_eq!(client_days_in("c", &[]).params.len(), 2);
+        assert_eq!(client_days_in("c", &[0, DAY_MS]).params.len(), 3);
+        assert_eq!(client_days("c", 0, 1).params.len(), 3);
+        assert_eq!(client_months("c", 0, 1).params.len(), 3);
+        let months = BTreeMap::from([(0, 5), (1, 6)]);
+        assert!(add_months(Dialect::Mysql, "d", &months)
+            .sql
+            .ends_with("energy_uwh = energy_uwh + VALUES(energy_uwh)"));
+        assert_eq!(add_months(Dialect::Sqlite, "d", &months).params.len(), 6);
         let mut day = [0; HOURS_PER_DAY];
         day[0] = i64::MIN;
         day[23] = i64::MAX;

@@ -139,3 +139,82 @@ fn parameters_are_checked() {
         assert_eq!(e.field.as_deref(), Some(field));
     }
 }
+
+#[test]
+fn slots_round_trip_through_their_text() {
+    let now = MONDAY + 6 * WEEK_MS;
+    let (from, to) = history_from_ms(now, 6);
+    let b = learn_baseline(
+        &rows(from, to, |h| wh((h / H) % 977)),
+        Some(from),
+        now,
+        chrono_tz::Europe::Berlin,
+        BaselineParams::default(),
+    );
+    let text = encode_slots(&b.slots);
+    assert_eq!(decode_slots(&text), Some(b.slots.clone()));
+    let extreme = vec![
+        SlotStats {
+            median: Energy::from_uwh(i64::MAX),
+            spread: Energy::from_uwh(i64::MAX),
+            samples: 2 * MAX_WEEKS + 1, // a fall-back week may add one
+        };
+        SLOTS
+    ];
+    assert!(encode_slots(&extreme).len() <= 8000);
+    assert_eq!(decode_slots(&encode_slots(&extreme)), Some(extreme));
+    assert_eq!(decode_slots(""), None);
+    assert_eq!(decode_slots(&format!("{text},1:1:1")), None);
+    assert_eq!(decode_slots(&text.replacen(':', ";", 1)), None);
+    assert_eq!(weeks_of_history(None, now, 6), 0);
+    assert_eq!(weeks_of_history(Some(from), now, 6), 6);
+    assert_eq!(weeks_of_history(Some(to - WEEK_MS - H), now, 6), 1);
+    assert_eq!(weeks_of_history(Some(to + H), now, 6), 0);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Any constant load is its own baseline, in any zone.
+    #[test]
+    fn any_constant_load_is_its_baseline(
+        load in 0i64..5_000_000_000_000,
+        zone in proptest::sample::select(vec!["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]),
+        weeks in 4u32..=8,
+    ) {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        let now = MONDAY + 9 * WEEK_MS + 5 * H;
+        let (from, to) = history_from_ms(now, weeks);
+        let b = learn_baseline(&rows(from, to, |_| Energy::from_uwh(load)), Some(from), now, tz, BaselineParams::new(weeks, 3).unwrap());
+        for slot in &b.slots {
+            // A fall-back day makes one sample of two hours: the median ignores it.
+            proptest::prop_assert_eq!(slot.median, Energy::from_uwh(load));
+        }
+    }
+
+    /// One outlier week, however wild, moves no median beyond the spread of
+    /// the usual weeks and leaves the spread of a steady load at its floor.
+    #[test]
+    fn one_outlier_week_barely_moves_it(
+        base in 10_000_000i64..2_000_000_000,
+        outlier in 0i64..1_000_000_000_000,
+        week in 0i64..6,
+        jitter_seed in proptest::prelude::any::<u64>(),
+    ) {
+        let now = MONDAY + 6 * WEEK_MS;
+        let (from, to) = history_from_ms(now, 6);
+        let jitter = |h: i64| ((h / H) as u64 ^ jitter_seed) % 3; // 0..2 % of the base
+        let energy = |h: i64| {
+            if (h - from) / WEEK_MS == week {
+                Energy::from_uwh(outlier)
+            } else {
+                Energy::from_uwh(base + base * jitter(h) as i64 / 100)
+            }
+        };
+        let b = learn_baseline(&rows(from, to, energy), Some(from), now, chrono_tz::UTC, BaselineParams::default());
+        for slot in &b.slots {
+            let m = slot.median.uwh();
+            proptest::prop_assert!(m >= base && m <= base + base * 2 / 100, "median {m} for base {base}");
+            proptest::prop_assert!(slot.spread.uwh() <= (base / 20).max(SPREAD_FLOOR_UWH) + base * 3 / 100);
+        }
+    }
+}

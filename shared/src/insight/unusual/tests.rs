@@ -181,3 +181,33 @@ fn settings_are_checked() {
         assert_eq!(e.field.as_deref(), Some(field));
     }
 }
+
+#[test]
+fn a_check_looks_at_new_hours_and_a_day_before() {
+    assert_eq!(check_window(NOW, NOW + 30 * 60_000), None);
+    assert_eq!(
+        check_window(NOW, NOW + 2 * H + 5),
+        Some((NOW - 24 * H, NOW + 2 * H))
+    );
+    // Never more than a week, however long the pause.
+    assert_eq!(
+        check_window(0, NOW),
+        Some((NOW - MAX_OBSERVED_HOURS * H, NOW))
+    );
+}
+
+#[test]
+fn each_run_is_alerted_once() {
+    let run = |from: i64, to: i64| UnusualRun {
+        from_ms: from,
+        to_ms: to,
+        hours: ((to - from) / H) as u32,
+        expected: Energy::ZERO,
+        observed: Energy::ZERO,
+        direction: Direction::High,
+    };
+    assert_eq!(decide(&run(10 * H, 13 * H), 0), AlertDecision::Raise);
+    assert_eq!(decide(&run(10 * H, 15 * H), 13 * H), AlertDecision::Extend);
+    assert_eq!(decide(&run(10 * H, 13 * H), 13 * H), AlertDecision::Nothing);
+    assert_eq!(decide(&run(13 * H, 16 * H), 13 * H), AlertDecision::Raise);
+}
