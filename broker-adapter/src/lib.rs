@@ -16,6 +16,7 @@ mod decode;
 mod devices;
 mod events;
 pub mod ingest;
+mod insight;
 pub mod metrics;
 mod reported;
 mod store;
@@ -55,6 +56,10 @@ pub struct AdapterConfig {
     /// Least time between two budget checks of one client (zero: no budget
     /// alerts); a client is checked when its devices send readings.
     pub budget_check_interval: Duration,
+    /// Least time between two insight checks of one device (its baseline and
+    /// unusual consumption, docs/insight.md; zero: none); a device is checked
+    /// when it sends readings.
+    pub insight_check_interval: Duration,
 }
 
 impl Default for AdapterConfig {
@@ -66,6 +71,7 @@ impl Default for AdapterConfig {
             update_interval: Duration::from_secs(1),
             policy: ReadingPolicy::default(),
             budget_check_interval: Duration::from_secs(60),
+            insight_check_interval: Duration::from_secs(60),
         }
     }
 }

@@ -86,6 +86,12 @@ pub fn metrics(stats: &Arc<Stats>) -> Vec<Metric> {
             |s| &s.budget_alerts,
         ),
         metric(
+            "adapter_unusual_alerts_raised",
+            "Unusual-consumption alerts stored (one per device and run).",
+            Counter,
+            |s| &s.unusual_alerts,
+        ),
+        metric(
             "adapter_database_outages",
             "Times the database became unavailable; the batch in hand waited for it.",
             Counter,

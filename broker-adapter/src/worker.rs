@@ -5,6 +5,7 @@ use crate::credentials::CredentialCache;
 use crate::decode::{self, Incoming, Rejected};
 use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
+use crate::insight::{self, InsightWatch};
 use crate::reported::{self, ReportedThrottle};
 use crate::store;
 use crate::{AdapterConfig, AdapterError};
@@ -40,6 +41,8 @@ pub struct Stats {
     pub alerts: AtomicU64,
     /// Budget alerts stored.
     pub budget_alerts: AtomicU64,
+    /// Unusual-consumption alerts stored.
+    pub unusual_alerts: AtomicU64,
     /// Transactions committed.
     pub batches: AtomicU64,
     /// Readings in the last committed transaction (stored and duplicates).
@@ -79,6 +82,8 @@ pub(crate) struct Worker {
     alerts: Vec<AlertEvent>,
     /// Clients whose budgets to check.
     budgets: BudgetWatch,
+    /// Devices whose baselines and recent hours to check.
+    insight: InsightWatch,
 }
 
 /// The shutdown signal, awaitable more than once.
@@ -109,6 +114,7 @@ impl Worker {
         let devices = DeviceCache::new(config.device_cache_ttl);
         let updates = UpdateThrottle::new(config.update_interval);
         let budgets = BudgetWatch::new(config.budget_check_interval);
+        let insight = InsightWatch::new(config.insight_check_interval);
         let topics = (!bus.is_in_process())
             .then(|| DeviceTopics::new(bus.names().namespace()).ok())
             .flatten();
@@ -125,6 +131,7 @@ impl Worker {
             credentials: CredentialCache::new(CREDENTIAL_TTL),
             reported: ReportedThrottle::new(REPORTED_INTERVAL),
             budgets,
+            insight,
         }
     }
 
@@ -294,6 +301,14 @@ impl Worker {
                         }
                     }
                     reported::write(&self.pool, due, now_ms).await;
+                    let latest = insight::latest_by_device(
+                        incoming
+                            .iter()
+                            .map(|inc| (inc.device.id.as_str(), inc.reading.at_ms())),
+                    );
+                    for (device, at) in latest {
+                        self.insight.mark(device, at);
+                    }
                     self.applied(applied, &mut failed)
                 }
                 Some(Err(err)) => {
@@ -427,6 +442,23 @@ impl Worker {
                 Err(err) => {
                     tracing::warn!(client = %client, error = %err, "checking a budget failed; retried an interval later");
                     self.budgets.retry(&client);
+                }
+            }
+        }
+        for (device, latest_ms) in self.insight.due(Instant::now(), insight::CHECKS_PER_FLUSH) {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            match insight::check(&self.pool, self.backend, &device, latest_ms, now_ms).await {
+                Ok(checked) => {
+                    if let Some(event) = checked.alert {
+                        self.stats.unusual_alerts.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(device = %device, hour = %event.alert.hour_start, hours = event.alert.hours, "unusual consumption");
+                        let payload = serde_json::to_vec(&event).unwrap_or_default();
+                        self.publish(Topic::Alerts, &payload).await;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(device = %device, error = %err, "checking a device's consumption pattern failed; retried an interval later");
+                    self.insight.mark(&device, latest_ms);
                 }
             }
         }

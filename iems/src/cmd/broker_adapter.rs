@@ -49,6 +49,11 @@ pub struct BrokerAdapterArgs {
     /// checked as its devices send readings); 0 turns budget alerts off.
     #[arg(long, env = "IEMS_BUDGET_CHECK_INTERVAL_S", default_value_t = 60)]
     pub budget_check_interval_s: u64,
+    /// Least seconds between two insight checks of one device (its baseline
+    /// and unusual consumption, docs/insight.md; a device is checked as it
+    /// sends readings); 0 turns unusual alerts off.
+    #[arg(long, env = "IEMS_INSIGHT_CHECK_INTERVAL_S", default_value_t = 60)]
+    pub insight_check_interval_s: u64,
     /// Serve `GET /healthz` and Prometheus `GET /metrics` on this address.
     #[arg(long, env = "IEMS_ADAPTER_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -83,6 +88,7 @@ pub async fn run(args: BrokerAdapterArgs) -> anyhow::Result<()> {
             ..ReadingPolicy::default()
         },
         budget_check_interval: Duration::from_secs(args.budget_check_interval_s),
+        insight_check_interval: Duration::from_secs(args.insight_check_interval_s),
         ..AdapterConfig::default()
     };
     let ingest = args

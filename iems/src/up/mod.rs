@@ -63,6 +63,10 @@ pub struct UpArgs {
     /// Skip building the components and the dashboard (use what is built).
     #[arg(long, env = "IEMS_NO_BUILD")]
     pub no_build: bool,
+    /// Least seconds between two insight checks of one device (its baseline
+    /// and unusual consumption, docs/insight.md); 0 turns unusual alerts off.
+    #[arg(long, env = "IEMS_INSIGHT_CHECK_INTERVAL_S", default_value_t = 60)]
+    pub insight_check_interval_s: u64,
     /// Readings from real meters: `POST /api/ingest`, and MQTT devices (with `--amqp-url`).
     #[command(flatten)]
     pub ingest: crate::cmd::ingest::IngestArgs,
@@ -173,7 +177,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     }
 
     let adapter = tokio::spawn(iems_broker_adapter::run(
-        iems_broker_adapter::AdapterConfig::default(),
+        iems_broker_adapter::AdapterConfig {
+            insight_check_interval: std::time::Duration::from_secs(args.insight_check_interval_s),
+            ..iems_broker_adapter::AdapterConfig::default()
+        },
         bus.clone(),
         pool.clone(),
         stopped(),
