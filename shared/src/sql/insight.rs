@@ -46,19 +46,21 @@ pub struct SavedBaseline<'a> {
     pub slots: &'a str,
     /// Hours before this were looked at for unusual runs.
     pub checked_to_ms: i64,
+    /// The end of the last run alerted.
+    pub alerted_to_ms: i64,
     /// Unix ms.
     pub now_ms: i64,
 }
 
-/// Stores a device's learned baseline (keeping the end of its last alerted run).
+/// Stores a device's learned baseline and how far its hours were looked at.
 pub fn save_baseline(dialect: Dialect, b: &SavedBaseline<'_>) -> Statement {
     let new = |c: &str| dialect.new_value(c);
     Statement::new(
         format!(
             "INSERT INTO device_baselines (device_id, time_zone, learned_at, weeks_of_history, \
-             ready, slots, checked_to, alerted_to, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) {} \
+             ready, slots, checked_to, alerted_to, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) {} \
              time_zone = {}, learned_at = {}, weeks_of_history = {}, ready = {}, slots = {}, \
-             checked_to = {}, updated_at = {}",
+             checked_to = {}, alerted_to = {}, updated_at = {}",
             dialect.on_conflict_update("device_id"),
             new("time_zone"),
             new("learned_at"),
@@ -66,6 +68,7 @@ pub fn save_baseline(dialect: Dialect, b: &SavedBaseline<'_>) -> Statement {
             new("ready"),
             new("slots"),
             new("checked_to"),
+            new("alerted_to"),
             new("updated_at"),
         ),
         vec![
@@ -76,6 +79,7 @@ pub fn save_baseline(dialect: Dialect, b: &SavedBaseline<'_>) -> Statement {
             Value::Int(i64::from(b.ready)),
             b.slots.into(),
             Value::Int(b.checked_to_ms),
+            Value::Int(b.alerted_to_ms),
             Value::Int(b.now_ms),
         ],
     )
@@ -114,6 +118,7 @@ mod tests {
             ready: false,
             slots: "",
             checked_to_ms: 3,
+            alerted_to_ms: 3,
             now_ms: 4,
         };
         for dialect in [Dialect::Sqlite, Dialect::Mysql] {
