@@ -47,6 +47,8 @@ pub enum Command {
     ServeFunctions(cmd::serve::ServeArgs),
     /// Play meter readings from a CSV into RabbitMQ, or generate a household CSV.
     Simulate(cmd::simulate::SimulateArgs),
+    /// Check the consumption insight on register series (`iems insight backtest`).
+    Insight(cmd::insight::InsightArgs),
     /// Consume readings from RabbitMQ into hourly totals and alerts.
     BrokerAdapter(cmd::broker_adapter::BrokerAdapterArgs),
     /// Serve the WebSocket hub (`/ws`): alerts, live consumption and the support chat.
@@ -98,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Build(args) => cmd::build::run(args),
             Command::ServeFunctions(args) => cmd::serve::run(args).await,
             Command::Simulate(args) => cmd::simulate::run(args).await,
+            Command::Insight(args) => cmd::insight::run(args),
             Command::BrokerAdapter(args) => cmd::broker_adapter::run(args).await,
             Command::WsHub(args) => cmd::ws_hub::run(args).await,
             Command::SpinConfig(args) => cmd::spin_config::run(args),

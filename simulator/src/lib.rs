@@ -1,15 +1,26 @@
 //! The smart-meter simulator: plays a CSV onto the bus as meters would, with
 //! publisher confirms, pacing (real time × factor, as fast as confirms allow, or
 //! a steady rate), or as one device over MQTT with its credential, and
-//! generates the repository's own `sensor.csv`.
+//! generates the repository's own `sensor.csv`. It can add a heater left on at
+//! night to the readings ([`inject_heater`]) and score the day-ahead forecast
+//! on a register series ([`backtest_registers`]).
 
+mod backtest;
 mod course;
 mod generate;
+mod heater;
 mod mqtt;
 mod plan;
 
+pub use backtest::{
+    backtest, backtest_registers, hourly_rows, Backtest, BacktestError, DayScore, SERIES_START_MS,
+};
 pub use course::{Course, CourseError, Row};
 pub use generate::{household_csv, household_registers, SplitMix64};
+pub use heater::{
+    inject_heater, last_nights, Heater, HeaterError, Injected, Night, MAX_HEATER_KW,
+    MAX_HEATER_NIGHTS, NIGHT_END_HOUR, NIGHT_START_HOUR,
+};
 pub use mqtt::{parse_mqtt_url, MqttConfig, MqttDevice, MqttError, PubAck, DEFAULT_MQTT_PORT};
 pub use plan::{continue_from, parse_step, plan, LastReading, Planned, Timeline};
 

@@ -5,6 +5,7 @@ pub mod build;
 pub mod dead_letters;
 pub mod fn_metrics;
 pub mod ingest;
+pub mod insight;
 pub mod migrate;
 pub mod ops;
 pub mod serve;

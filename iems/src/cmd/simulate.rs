@@ -1,12 +1,15 @@
 //! `iems simulate`: plays a CSV onto RabbitMQ as smart meters would (or, with
 //! `--mqtt-url`, as one device publishing over MQTT with its credential), or
-//! (`iems simulate generate-csv`) writes a household `sensor.csv`.
+//! (`iems simulate generate-csv`) writes a household `sensor.csv`. With
+//! `--heater-kw` the readings carry a heater left on at night.
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use chrono::{DateTime, DurationRound, Utc};
 use iems_messaging::{Bus, BusConfig};
 use iems_shared::ingest::{parse_token, DeviceTopics};
-use iems_simulator::{Course, MqttConfig, MqttDevice, Planned, PlayConfig, Speed, Timeline};
+use iems_simulator::{
+    Course, Heater, HeaterError, MqttConfig, MqttDevice, Planned, PlayConfig, Speed, Timeline,
+};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -111,6 +114,26 @@ pub struct PlayArgs {
         requires = "mqtt_url"
     )]
     pub device_credential: Option<DeviceCredential>,
+    /// Add a heater of this many kW (more than 0, at most 50) left on at night,
+    /// 22:00–06:00 local, to every played device: the registers gain its energy.
+    #[arg(long, env = "IEMS_SIM_HEATER_KW")]
+    pub heater_kw: Option<f64>,
+    /// How many of the played readings' last whole nights the heater runs (1–14).
+    #[arg(
+        long,
+        env = "IEMS_SIM_HEATER_NIGHTS",
+        default_value_t = 1,
+        requires = "heater_kw"
+    )]
+    pub heater_nights: u32,
+    /// IANA zone whose 22:00–06:00 is the heater's night.
+    #[arg(
+        long,
+        env = "IEMS_SIM_HEATER_TZ",
+        default_value = "UTC",
+        requires = "heater_kw"
+    )]
+    pub heater_tz: String,
 }
 
 /// A device credential's token as given; never shown by `Debug`.
@@ -153,6 +176,10 @@ fn generate(args: GenerateCsvArgs) -> anyhow::Result<()> {
 }
 
 async fn play(args: PlayArgs) -> anyhow::Result<()> {
+    let heater = args
+        .heater_kw
+        .map(|kw| heater_of(kw, args.heater_nights, &args.heater_tz))
+        .transpose()?;
     let text = std::fs::read_to_string(&args.csv)
         .with_context(|| format!("reading {}", args.csv.display()))?;
     let course = Course::parse(&text).with_context(|| format!("parsing {}", args.csv.display()))?;
@@ -189,7 +216,10 @@ async fn play(args: PlayArgs) -> anyhow::Result<()> {
         offset_per_device: args.offset_per_device,
         count: Some(count),
     };
-    let planned = iems_simulator::plan(&course, &devices, &timeline);
+    let mut planned = iems_simulator::plan(&course, &devices, &timeline);
+    if let Some(heater) = &heater {
+        planned = with_heater(planned, heater)?;
+    }
     let config = PlayConfig {
         speed: args.speed,
         rate: args.rate,
@@ -278,6 +308,43 @@ async fn play_mqtt(
         bail!("{} readings were not confirmed", summary.failed);
     }
     Ok(())
+}
+
+/// The heater of `--heater-kw`, `--heater-nights` and `--heater-tz`, checked.
+fn heater_of(kw: f64, nights: u32, tz: &str) -> anyhow::Result<Heater> {
+    let tz = iems_shared::time::parse_tz(tz).map_err(|e| anyhow!("--heater-tz: {}", e.message))?;
+    Heater::new(kw, nights, tz).map_err(|e| match e {
+        HeaterError::Power(_) => anyhow!("--heater-kw: {e}"),
+        HeaterError::Nights(_) => anyhow!("--heater-nights: {e}"),
+        HeaterError::TooFewNights { .. } => anyhow!("{e}"),
+    })
+}
+
+/// `planned` with the heater's energy added, saying on which nights.
+fn with_heater(planned: Vec<Planned>, heater: &Heater) -> anyhow::Result<Vec<Planned>> {
+    let injected = iems_simulator::inject_heater(planned, heater)
+        .map_err(|e| anyhow!("--heater-nights {}: {e}", heater.nights))?;
+    let nights: Vec<String> = injected
+        .nights
+        .iter()
+        .map(|n| {
+            format!(
+                "{} ({} to {}, {} h)",
+                n.date,
+                n.start.to_rfc3339(),
+                n.end.to_rfc3339(),
+                n.hours()
+            )
+        })
+        .collect();
+    let most = injected.added_kwh.values().copied().fold(0.0, f64::max);
+    eprintln!(
+        "heater: {} kW on at night in {} on {}; up to {most:.3} kWh added to each device's register",
+        heater.kw,
+        heater.tz,
+        nights.join(", ")
+    );
+    Ok(injected.planned)
 }
 
 /// The meter time of the first reading so that the last one falls on the current step.
