@@ -213,7 +213,7 @@ pub(crate) async fn check(
     let kept = state.stored.as_ref().and_then(|s| {
         let usable = s.tz_name == state.tz_name && s.learned_at >= to;
         let slots = s.slots.clone().filter(|slots| slots.len() == SLOTS)?;
-        usable.then(|| Baseline {
+        usable.then_some(Baseline {
             tz: state.tz,
             weeks_of_history: s.weeks_of_history,
             ready: s.ready,

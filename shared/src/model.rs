@@ -56,6 +56,12 @@ pub struct Device {
     /// Over which path: `amqp`, `mqtt` or `http`.
     #[serde(default)]
     pub last_reported_via: Option<String>,
+    /// Unusual-consumption sensitivity (1–10; `None`: the default, 3).
+    #[serde(default)]
+    pub unusual_sensitivity: Option<f64>,
+    /// Hours a departure must last before an unusual alert (1–24; `None`: the default, 3).
+    #[serde(default)]
+    pub unusual_sustain_hours: Option<u32>,
     /// Its credential in force (admins only; absent when it has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<CredentialView>,

@@ -196,6 +196,18 @@ impl Row {
             .ok_or_else(|| DbError::Decode(format!("column {i} is null")))
     }
 
+    /// A nullable number column (an integer is read as its value).
+    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, DbError> {
+        match self.at(i)? {
+            Value::Real(v) => Ok(Some(*v)),
+            Value::Integer(v) => Ok(Some(*v as f64)),
+            Value::Null => Ok(None),
+            other => Err(DbError::Decode(format!(
+                "column {i}: expected a number, got {other:?}"
+            ))),
+        }
+    }
+
     /// A nullable integer column.
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
         match self.at(i)? {

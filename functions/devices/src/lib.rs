@@ -16,6 +16,8 @@ use iems_shared::domain::{
 };
 use iems_shared::identity::Claims;
 use iems_shared::ingest::{DeviceTopics, IssuedCredential};
+use iems_shared::insight::unusual::{DEFAULT_SENSITIVITY, DEFAULT_SUSTAIN_HOURS};
+use iems_shared::insight::UnusualSettings;
 use iems_shared::model::IssuedCredentialView;
 use iems_shared::wire::meter_formats::MeterFormat;
 use iems_shared::ApiError;
@@ -223,6 +225,40 @@ fn update(req: &Req, id: &str) -> Result<Response, ApiError> {
             .map(parse_time_zone)
             .transpose()?;
         changes.push((Column::TimeZone, zone.into()));
+    }
+    if body.has("unusual_sensitivity") {
+        let value = match body.opt_f64("unusual_sensitivity")? {
+            Some(s) => {
+                UnusualSettings::new(s, DEFAULT_SUSTAIN_HOURS).map_err(|_| {
+                    ApiError::invalid(
+                        "unusual_sensitivity",
+                        "unusual_sensitivity must be 1.0 to 10.0, or null for the default",
+                    )
+                })?;
+                Param::Real(s)
+            }
+            None => Param::Null,
+        };
+        changes.push((Column::UnusualSensitivity, value));
+    }
+    if body.has("unusual_sustain_hours") {
+        let value = match body.get("unusual_sustain_hours") {
+            Some(serde_json::Value::Null) | None => Param::Null,
+            Some(v) => {
+                let hours = v
+                    .as_u64()
+                    .and_then(|h| u32::try_from(h).ok())
+                    .filter(|&h| UnusualSettings::new(DEFAULT_SENSITIVITY, h).is_ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "unusual_sustain_hours",
+                            "unusual_sustain_hours must be a whole number of hours from 1 to 24, or null for the default",
+                        )
+                    })?;
+                Param::Int(i64::from(hours))
+            }
+        };
+        changes.push((Column::UnusualSustainHours, value));
     }
     let db = Db::open_default()?;
     if body.has("owner_id") {

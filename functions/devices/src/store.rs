@@ -21,6 +21,8 @@ fn device_from(row: &Row) -> Result<Device, ApiError> {
         time_zone: row.opt_text(8)?,
         last_reported_at: row.opt_int(9)?.map(rfc3339_ms),
         last_reported_via: row.opt_text(10)?,
+        unusual_sensitivity: row.opt_real(11)?,
+        unusual_sustain_hours: row.opt_int(12)?.and_then(|h| u32::try_from(h).ok()),
         credential: None,
     })
 }
@@ -128,6 +130,10 @@ pub enum Column {
     MeterFormat,
     /// `time_zone`.
     TimeZone,
+    /// `unusual_sensitivity`.
+    UnusualSensitivity,
+    /// `unusual_sustain_hours`.
+    UnusualSustainHours,
 }
 
 /// Sets one column (names come from this crate, never from input); false when no such device.
@@ -140,6 +146,8 @@ pub fn set(db: &Db, id: &str, column: Column, value: Param) -> Result<bool, ApiE
         Column::Owner => "owner_id",
         Column::MeterFormat => "meter_format",
         Column::TimeZone => "time_zone",
+        Column::UnusualSensitivity => "unusual_sensitivity",
+        Column::UnusualSustainHours => "unusual_sustain_hours",
     };
     let sql = format!("UPDATE devices SET {name} = ?, updated_at = ? WHERE id = ?");
     Ok(db.execute(&sql, &[value, fn_common::now_ms().into(), id.into()])? > 0)

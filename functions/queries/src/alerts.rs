@@ -39,12 +39,7 @@ pub fn list(db: &Db, req: &Req, claims: &Claims) -> Result<Response, ApiError> {
     let kind = match req.query("kind") {
         None | Some("") => None,
         Some(k @ ("limit" | "unusual")) => Some(k.to_string()),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "kind",
-                "kind must be limit or unusual",
-            ))
-        }
+        Some(_) => return Err(ApiError::invalid("kind", "kind must be limit or unusual")),
     };
     let from = params::opt_instant(req, "from")?;
     let to = params::opt_instant(req, "to")?;

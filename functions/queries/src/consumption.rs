@@ -129,11 +129,11 @@ fn hours_from_days(
 }
 
 /// A bucket's start and energy.
-type Bar = (DateTime<Utc>, Energy);
+pub(crate) type Bar = (DateTime<Utc>, Energy);
 
 /// Energy and cost per bucket, for buckets starting at `starts` (increasing)
 /// whose last one ends at or after `clip.1`; energy outside `clip` is not counted.
-fn totals(
+pub(crate) fn totals(
     db: &Db,
     device: &VisibleDevice,
     starts: &[DateTime<Utc>],

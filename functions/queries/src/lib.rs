@@ -10,6 +10,7 @@ mod budget_alerts;
 mod chat;
 mod consumption;
 mod cost;
+mod insight;
 mod params;
 mod summary;
 
@@ -33,6 +34,9 @@ enum Route<'a> {
     Day(&'a str),
     Range(&'a str, bool),
     Current(&'a str),
+    Period(&'a str),
+    Insight(&'a str),
+    Total,
     Summary,
     Alerts,
     BudgetAlerts,
@@ -49,6 +53,9 @@ fn parse<'a>(segments: &[&'a str]) -> Option<(Route<'a>, &'static str)> {
         ["api", "consumption", id, "range.csv"] => (Route::Range(id, true), "GET"),
         ["api", "consumption", id, "current"] => (Route::Current(id), "GET"),
         ["api", "consumption", "summary"] => (Route::Summary, "GET"),
+        ["api", "consumption", "total"] => (Route::Total, "GET"),
+        ["api", "consumption", id, "period"] => (Route::Period(id), "GET"),
+        ["api", "consumption", id, "insight"] => (Route::Insight(id), "GET"),
         ["api", "alerts"] => (Route::Alerts, "GET"),
         ["api", "alerts", "budget"] => (Route::BudgetAlerts, "GET"),
         ["api", "alerts", "budget", id, "ack"] => (Route::BudgetAck(id), "POST"),
@@ -83,6 +90,9 @@ fn handle_route(req: &Req, route: Route<'_>) -> Result<Response, ApiError> {
         Route::Range(id, csv) => consumption::range(&db, req, &device(id)?, csv),
         Route::Current(id) => consumption::current(&db, &device(id)?),
         Route::Summary => summary::summary(&db, req, &claims),
+        Route::Total => insight::total(&db, req, &claims),
+        Route::Period(id) => insight::period(&db, req, &device(id)?),
+        Route::Insight(id) => insight::baseline(&db, &device(id)?),
         Route::Alerts => alerts::list(&db, req, &claims),
         Route::BudgetAlerts => budget_alerts::list(&db, req, &claims),
         Route::BudgetAck(id) => budget_alerts::ack(&db, &claims, id),

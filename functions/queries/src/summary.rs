@@ -41,7 +41,7 @@ struct SummaryOut {
 }
 
 /// The client whose summary the caller asks for (404 for one not a client).
-fn client(db: &Db, req: &Req, claims: &Claims) -> Result<String, ApiError> {
+pub(crate) fn client(db: &Db, req: &Req, claims: &Claims) -> Result<String, ApiError> {
     // A client may leave client_id out: it can only mean itself.
     let id = match params::opt_uuid(req, "client_id")? {
         Some(id) => id,

@@ -4,6 +4,7 @@
 //! database; the callers pass the hourly rows and `now`. See `docs/insight.md`.
 
 pub mod baseline;
+pub mod compare;
 pub mod forecast;
 pub mod unusual;
 

@@ -4,12 +4,14 @@ use super::{placeholders, Dialect, Statement, Value};
 
 /// The columns [`BY_ID`] returns, in this order.
 pub const COLUMNS: &str = "id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w, \
-     meter_format, time_zone, last_reported_at, last_reported_via";
+     meter_format, time_zone, last_reported_at, last_reported_via, unusual_sensitivity, \
+     CAST(unusual_sustain_hours AS SIGNED)";
 
 /// The device with id `?`: [`COLUMNS`].
 pub const BY_ID: &str =
     "SELECT id, name, address, max_hourly_uwh, owner_id, created_at, max_power_w, \
-     meter_format, time_zone, last_reported_at, last_reported_via FROM devices WHERE id = ?";
+     meter_format, time_zone, last_reported_at, last_reported_via, unusual_sensitivity, \
+     CAST(unusual_sustain_hours AS SIGNED) FROM devices WHERE id = ?";
 
 /// Locks the rows of `n` devices `?` in id order until the transaction ends
 /// (two writers that lock in the same order cannot wait on each other).
