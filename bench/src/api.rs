@@ -4,7 +4,8 @@
 //! (SQLite, or with `--database-url mysql://…` a MySQL/MariaDB database of its
 //! own, dropped afterwards); spin.toml's real components serve it on the local
 //! runtime as `iems up` does (on MySQL with `db_backend = mysql`). Keep-alive
-//! connections first chart a month by day and a year by month for random
+//! connections first chart the year of all 100 meters by month overlaid with
+//! the year before (hourly totals of 2024 are seeded too), then a month by day and a year by month for random
 //! meters while the client has no tariff (the baseline), then, with a
 //! time-of-use tariff assigned to the client, the same charts with their cost,
 //! day charts of random meters and dates, and the client's device list.
@@ -36,6 +37,8 @@ const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
     Some(day) => day,
     None => panic!("2025-01-01 is a date"),
 };
+/// Days of hourly totals seeded before [`FIRST_DAY`]: the whole of 2024.
+const EARLIER_DAYS: u32 = 366;
 /// The longest measured load per route: the access token lives 15 minutes.
 const MAX_DURATION: Duration = Duration::from_secs(300);
 
@@ -93,7 +96,8 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let db_path = data.join("iems.db");
     let database = BenchDatabase::new(args.database_url.as_deref(), &db_path)?;
-    let seeded = seed::seed(&database.url, devices, days).await?;
+    // The year before the readings holds hourly totals too: the comparison's.
+    let seeded = seed::seed(&database.url, devices, days, EARLIER_DAYS).await?;
 
     let pair = iems_shared::identity::generate_keypair();
     let mut variables = HashMap::from([
@@ -143,6 +147,14 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         "year by month",
         &json(addr, requests.year_by_month()).await?,
     )?;
+    let compared = json(addr, requests.compare_year()).await?;
+    ensure!(
+        compared["kwh_total"].as_f64().unwrap_or(0.0) > 0.0
+            && compared["comparisons"][0]["kwh_total"].as_f64().unwrap_or(0.0) > 0.0
+            && compared["devices"].as_u64() == Some(u64::from(devices)),
+        "the year overlay of all devices is empty: {compared}"
+    );
+    let compare_year = bench.case("compare_year", requests.compare_year()).await?;
     let base_month = bench.case("base_month", requests.month_by_day()).await?;
     let base_year = bench.case("base_year", requests.year_by_month()).await?;
     cost::assign_tariff(&database.url, &seeded.client_id).await?;
@@ -168,7 +180,8 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         "day_p50_ms={:.2} day_p99_ms={:.2} day_rps={:.0} list_p50_ms={:.2} list_p99_ms={:.2} \
          list_rps={:.0} cost_month_p50_ms={:.2} cost_month_p99_ms={:.2} cost_month_ratio={:.2} \
          cost_year_p50_ms={:.2} cost_year_p99_ms={:.2} cost_year_ratio={:.2} \
-         base_month_p99_ms={:.2} base_year_p99_ms={:.2} devices={devices} days={days} rows={} \
+         base_month_p99_ms={:.2} base_year_p99_ms={:.2} compare_year_p50_ms={:.2} \
+         compare_year_p99_ms={:.2} devices={devices} days={days} rows={} \
          readings={} seed_s={:.1} connections={} duration_s={} database={} load_avg={}",
         ms(day.p50_us),
         ms(day.p99_us),
@@ -184,6 +197,8 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         ratio(&cost_year, &base_year),
         ms(base_month.p99_us),
         ms(base_year.p99_us),
+        ms(compare_year.p50_us),
+        ms(compare_year.p99_us),
         seeded.rows,
         seeded.readings,
         seeded.elapsed.as_secs_f64(),
@@ -260,6 +275,20 @@ impl Requests {
             http::Request::get(format!(
                 "/api/consumption/{device}/day?date={}&tz={tz}",
                 date.format("%Y-%m-%d")
+            ))
+            .header(http::header::AUTHORIZATION, auth.clone())
+            .body(Empty::new())
+        })
+    }
+
+    /// `GET /api/consumption/total?period=year&compare=previous`: the year of
+    /// readings of all the client's devices by month, overlaid with the year before.
+    fn compare_year(&self) -> MakeRequest {
+        let (auth, tz) = (self.auth.clone(), self.tz.clone());
+        Arc::new(move |_, _| {
+            http::Request::get(format!(
+                "/api/consumption/total?period=year&date={}&tz={tz}&compare=previous",
+                FIRST_DAY.format("%Y-%m-%d")
             ))
             .header(http::header::AUTHORIZATION, auth.clone())
             .body(Empty::new())

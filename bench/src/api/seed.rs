@@ -40,9 +40,11 @@ pub struct Seeded {
 }
 
 /// Migrates a fresh database and fills it: one client, `devices` meters it
-/// owns, and `days` days of hourly totals per meter, one transaction per meter
-/// of multi-row INSERTs; progress on stderr.
-pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seeded> {
+/// owns, and `days` days of readings and hourly totals per meter from
+/// [`FIRST_DAY`], with `earlier_days` days of hourly totals (and their day and
+/// month rows) before it, one transaction per meter of multi-row INSERTs;
+/// progress on stderr.
+pub async fn seed(db_url: &str, devices: u32, days: u32, earlier_days: u32) -> anyhow::Result<Seeded> {
     let started = Instant::now();
     iems_db::migrate(db_url)
         .await
@@ -81,7 +83,8 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
     for (index, id) in ids.iter().enumerate() {
         // A step's energy per hour; the hour's total is exactly its readings' increase.
         let step_uwh = |hour: i64| energy_uwh(index as u64, hour) / READINGS_PER_HOUR;
-        let totals: Vec<(i64, i64)> = (0..hours)
+        let earlier = i64::from(earlier_days) * 24;
+        let totals: Vec<(i64, i64)> = (-earlier..hours)
             .map(|hour| {
                 (
                     first_hour_ms + hour * HOUR_MS,
@@ -151,7 +154,7 @@ pub async fn seed(db_url: &str, devices: u32, days: u32) -> anyhow::Result<Seede
     Ok(Seeded {
         client_id,
         devices: ids,
-        rows: total,
+        rows: total + i64::from(earlier_days) * 24 * i64::from(devices),
         readings: (hours * READINGS_PER_HOUR + 1) * i64::from(devices),
         elapsed,
     })
