@@ -110,6 +110,7 @@ async fn totals_across_devices_and_comparisons() {
         assert_eq!(body["scope"], "client");
         assert_eq!(body["devices"], 2);
         assert_eq!(body["client_id"], w.alice.id.as_str());
+        assert!(body.get("max_hourly_kwh").is_none());
         let want = expected(&all, p, start, tz);
         let got = body["buckets"].as_array().unwrap();
         assert_eq!(got.len(), want.len(), "{period}");
@@ -155,6 +156,8 @@ async fn totals_across_devices_and_comparisons() {
         assert_eq!(r.status, 200, "{}", r.text());
         let body = r.json();
         assert_eq!(body["scope"], "device");
+        assert_eq!(body["max_hourly_kwh"], 2.0);
+        assert!(body["buckets"][0]["unpriced_kwh"].is_number(), "{body}");
         let want = expected(&mine, p, start, tz);
         for (i, (g, e)) in body["buckets"]
             .as_array()

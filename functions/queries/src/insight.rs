@@ -8,7 +8,7 @@
 
 use crate::access::VisibleDevice;
 use crate::consumption::totals;
-use crate::cost::units;
+use crate::cost::{price_units, units};
 use crate::params;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -70,6 +70,15 @@ struct Series {
     energy: Vec<Energy>,
     cost: Vec<Option<Money>>,
     currency: Option<String>,
+    /// One device's: each bar's mean price and unpriced energy, the standing charge.
+    detail: Option<Detail>,
+}
+
+struct Detail {
+    price: Vec<Option<f64>>,
+    unpriced: Vec<Energy>,
+    standing_charge: Option<f64>,
+    max_hourly_kwh: f64,
 }
 
 impl Series {
@@ -88,6 +97,10 @@ struct BarOut {
     start: String,
     kwh: f64,
     cost: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_per_kwh: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unpriced_kwh: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -144,6 +157,10 @@ struct PeriodOut {
     kwh_total: f64,
     currency: Option<String>,
     cost_total: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    standing_charge: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_hourly_kwh: Option<f64>,
     comparisons: Vec<ComparisonOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     forecast: Option<ForecastOut>,
@@ -169,6 +186,16 @@ fn device_series(
             .map(|c| priced.currency.and(c.cost))
             .collect(),
         currency: priced.currency.map(|c| c.to_string()),
+        detail: Some(Detail {
+            price: priced
+                .cells
+                .iter()
+                .map(|c| price_units(priced.currency.and(c.price)))
+                .collect(),
+            unpriced: priced.cells.iter().map(|c| c.unpriced).collect(),
+            standing_charge: units(priced.standing_charge),
+            max_hourly_kwh: Energy::from_uwh(device.max_hourly_uwh).kwh(),
+        }),
         starts,
     })
 }
@@ -219,6 +246,7 @@ fn client_series(
         energy,
         cost: vec![None; starts.len()],
         currency: None,
+        detail: None,
         starts,
     };
     if priced {
@@ -321,15 +349,20 @@ fn respond(
                 .iter()
                 .zip(&main.energy)
                 .zip(&main.cost)
-                .map(|((t, e), c)| BarOut {
+                .enumerate()
+                .map(|(i, ((t, e), c))| BarOut {
                     start: rfc3339(*t),
                     kwh: e.kwh(),
                     cost: money(*c),
+                    price_per_kwh: main.detail.as_ref().map(|d| d.price[i]),
+                    unpriced_kwh: main.detail.as_ref().map(|d| d.unpriced[i].kwh()),
                 })
                 .collect(),
             kwh_total: main.kwh_total().kwh(),
             currency: main.currency.clone(),
             cost_total: money(main.cost_total()),
+            standing_charge: main.detail.as_ref().map(|d| d.standing_charge),
+            max_hourly_kwh: main.detail.as_ref().map(|d| d.max_hourly_kwh),
             comparisons,
             forecast,
         },
