@@ -1,7 +1,7 @@
 // End to end in real headless Chromium against a running `iems up` (fresh data directory), as a
 // new user would: npm run e2e. Configuration: see readConfig in lib.mjs and the README section.
 import { readFileSync } from 'node:fs';
-import { createRunner, ensureReachable, launchBrowser, readConfig, readingsThroughNow, runSimulator, snap, snapPart } from './lib.mjs';
+import { createRunner, ensureReachable, launchBrowser, readConfig, readingsForWeeks, readingsThroughNow, runSimulator, snap, snapPart } from './lib.mjs';
 import { dismissToasts, expectText, reloadUntilVisible, signIn, waitForFilledChart } from './pages.mjs';
 
 const config = readConfig();
@@ -26,6 +26,9 @@ const mqttDeviceName = `MQTT plug ${suffix}`;
 let mqttDeviceId = '';
 let credential = '';
 let played = null;
+// The third device: four weeks of history, the last night with a heater left on (an unusual alert).
+const heaterDeviceName = `Heated flat ${suffix}`;
+let heaterDeviceId = '';
 const tariffName = `E2E time of use ${suffix}`;
 const nav = (page) => page.getByRole('navigation', { name: 'Main' });
 
@@ -50,14 +53,14 @@ await run.step('the admin creates a client', async () => {
   await snap(config, admin, 'admin-users');
 });
 
-/** The admin creates a device with a 0.01 kWh hourly limit and assigns it to the client; returns its id. */
-async function createAssignedDevice(name) {
+/** The admin creates a device with an hourly limit (0.01 kWh unless told) and assigns it to the client; returns its id. */
+async function createAssignedDevice(name, { limitKwh = '0.01' } = {}) {
   await nav(admin).getByRole('link', { name: 'Devices' }).click();
   await admin.getByRole('button', { name: 'New device' }).click();
   let dialog = admin.getByRole('dialog');
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Address').fill('1 Test Street');
-  await dialog.getByLabel('Hourly limit (kWh)').fill('0.01');
+  await dialog.getByLabel('Hourly limit (kWh)').fill(limitKwh);
   await dialog.getByRole('button', { name: 'Create device' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await admin.getByLabel('Search devices').fill(name);
@@ -268,6 +271,69 @@ await run.step('the meter reports over MQTT: the client sees its consumption liv
   await card.getByRole('link', { name: mqttDeviceName, exact: true }).click();
   await waitForFilledChart(client, config.timeoutMs);
   await client.getByRole('region', { name: 'Meter connection' }).getByTestId('last-reported').filter({ hasText: /via MQTT/ }).waitFor();
+});
+
+await run.step('a heater left on all night: the client gets an Unusual alert, the chart of all devices and the usual pattern', async () => {
+  if (!config.simulateHeater) {
+    throw new Error('set IEMS_E2E_SIMULATE_HEATER_CMD to a command that plays readings with a heater at night for {device_id} (see scripts/e2e)');
+  }
+  // A limit no household hour reaches: the only alert of this device is the unusual night.
+  await dismissToasts(admin);
+  heaterDeviceId = await createAssignedDevice(heaterDeviceName, { limitKwh: '50' });
+
+  // The client watches its unusual alerts before the readings arrive: the list follows alert frames live.
+  await dismissToasts(client);
+  const showUnusual = async () => {
+    await client.goto('/alerts');
+    await client.getByRole('radiogroup', { name: 'Kind of alert' }).getByText('Unusual', { exact: true }).click();
+  };
+  await showUnusual();
+
+  // Four weeks up to this hour (its usual week is ready after three), with a 2 kW heater in the last whole night.
+  const history = readingsForWeeks();
+  await runSimulator(config.simulateHeater, { device_id: heaterDeviceId, ...history, url: config.baseUrl });
+
+  // The broker-adapter checks the device every 2 s as its data reaches new hours: wait up to a minute for the alert.
+  const row = client
+    .getByRole('table', { name: 'Alerts' })
+    .getByRole('row')
+    .filter({ has: client.getByRole('link', { name: heaterDeviceName, exact: true }) });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await row.first().waitFor({ timeout: Math.max(1, Math.min(20_000, deadline - Date.now())) });
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) throw new Error(`no unusual alert for ${heaterDeviceName} within a minute of its readings (${error.message})`);
+    }
+    // A frame missed (the socket reconnecting): read the list again.
+    await showUnusual();
+  }
+  await row.first().getByText('Unusual', { exact: true }).waitFor();
+  const explanation = ((await row.first().getByTestId('unusual-explanation').textContent()) ?? '').trim();
+  // "Used 16.42 kWh over 8 h (10:00 PM–06:00 AM) where 0.44 kWh is usual": more than usual, over hours of the heated night.
+  const found = /^Used ([\d,]+\.\d{2}) kWh over (\d+) h \((.+)–(.+)\) where ([\d,]+\.\d{2}) kWh is usual$/.exec(explanation);
+  if (!found) throw new Error(`unexpected explanation of the unusual alert: ${explanation}`);
+  const [, used, hours, from, , usual] = found;
+  const kwh = (text) => Number(text.replaceAll(',', ''));
+  if (Number(hours) < 3 || Number(hours) > 8) throw new Error(`the unusual run lasted ${hours} h, not 3–8 h of the heated night: ${explanation}`);
+  if (from !== '10:00 PM') throw new Error(`the unusual run started at ${from}, not when the heater went on (22:00 UTC): ${explanation}`);
+  // The heater alone adds 2 kWh to each of its hours.
+  if (kwh(used) - kwh(usual) < 1.9 * Number(hours)) throw new Error(`the unusual run is not the heater's 2 kWh an hour above usual: ${explanation}`);
+  console.log(`       unusual alert: ${explanation}`);
+  await snap(config, client, 'client-unusual-alert');
+
+  // Home: the chart of all three devices together; the heated flat's page: its usual pattern, learned and on.
+  await dismissToasts(client);
+  await client.goto('/devices');
+  const total = client.getByRole('region', { name: 'Consumption of all devices' });
+  await total.getByText('3 devices together', { exact: true }).waitFor({ timeout: config.timeoutMs });
+  await client.getByRole('article', { name: heaterDeviceName, exact: true }).getByRole('link', { name: heaterDeviceName, exact: true }).click();
+  await client.getByRole('heading', { name: heaterDeviceName, exact: true }).waitFor();
+  const usualPattern = client.getByRole('region', { name: 'Usual pattern' });
+  await usualPattern.getByText(/^Unusual-consumption alerts are on/).waitFor({ timeout: config.timeoutMs });
+  await usualPattern.scrollIntoViewIfNeeded();
+  await snapPart(config, usualPattern, 'client-usual-pattern');
 });
 
 await run.step('the client cannot reach an admin page by URL', async () => {

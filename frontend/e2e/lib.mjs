@@ -20,6 +20,9 @@ export function readConfig(env = process.env) {
     simulate: env.IEMS_E2E_SIMULATE_CMD ?? '',
     // The same for a meter over MQTT with its credential, which is in the environment as IEMS_E2E_DEVICE_CREDENTIAL.
     simulateMqtt: env.IEMS_E2E_SIMULATE_MQTT_CMD ?? '',
+    // Like `simulate`, with a heater left on in the last whole 22:00–06:00 night of the played readings
+    // (`iems simulate --heater-kw 2 --heater-nights 1`): consumption unlike the device's usual week.
+    simulateHeater: env.IEMS_E2E_SIMULATE_HEATER_CMD ?? '',
     // `--amqp-namespace` of the server: the first part of a device's topic prefix (`iems` by default).
     namespace: env.IEMS_E2E_NAMESPACE ?? 'iems',
     screenshots: path.resolve(env.IEMS_E2E_SCREENSHOTS ?? path.join(here, '..', 'docs', 'screenshots')),
@@ -134,4 +137,16 @@ export function readingsThroughNow(now = new Date(), stepMinutes = 5, leadMinute
   const steps = Math.max(1, Math.floor((end - midnight) / stepMs));
   const start = new Date(end - steps * stepMs).toISOString().replace('.000Z', 'Z');
   return { start, count: String(steps + 1), step: `${stepMinutes}m` };
+}
+
+/**
+ * History for a device's usual week (docs/insight.md: ready after 3 whole weeks): `days` days of
+ * `stepMinutes` readings from the hour `days` days before `now`, the last one `stepMinutes` before
+ * `now`'s hour, so that every reading is in the past and the played data ends just before this hour.
+ * Returns `{ start, count, step }` for the simulate command.
+ */
+export function readingsForWeeks(now = new Date(), days = 28, stepMinutes = 10) {
+  const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
+  const start = new Date(hour - days * 24 * 3_600_000).toISOString().replace('.000Z', 'Z');
+  return { start, count: String((days * 24 * 60) / stepMinutes), step: `${stepMinutes}m` };
 }
