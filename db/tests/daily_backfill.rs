@@ -1,10 +1,12 @@
 //! Migration 0007 fills the day rows (`daily_consumption`) from the hourly
 //! totals already stored: the same hours, in the 24 columns and the text,
-//! on SQLite and MySQL/MariaDB.
+//! on SQLite and MySQL/MariaDB; migration 0008 the month rows
+//! (`monthly_consumption`: totals and the hours of first and last days).
 
 use iems_db::testing::{backend_from_env, TestDatabase};
 use iems_db::{Backend, MYSQL_MIGRATIONS, SQLITE_MIGRATIONS};
 use iems_shared::consumption::daily::hours_of_days;
+use iems_shared::consumption::monthly::{month_changes, MonthHours};
 use iems_shared::sql::daily::{hour_columns, parse_hours};
 use sqlx::migrate::Migrator;
 use sqlx::Row;
@@ -80,5 +82,43 @@ async fn migration_0007_fills_the_day_rows_from_the_hours() {
         }
     }
     assert_eq!(found, expected);
+
+    // The month rows: as the adapter would have kept them, hour by hour.
+    let mut want = BTreeMap::new();
+    for ((device, hour), uwh) in &expected {
+        want.entry(device.clone())
+            .or_insert_with(Vec::new)
+            .push((*hour, *uwh));
+    }
+    let want: BTreeMap<(String, i64), MonthHours> = want
+        .into_iter()
+        .flat_map(|(device, hours)| {
+            month_changes(&hours)
+                .into_iter()
+                .map(move |(m, change)| ((device.clone(), m), change))
+        })
+        .collect();
+    let columns: Vec<String> = (0..24)
+        .map(|h| format!("f{h:02}"))
+        .chain((0..24).map(|h| format!("l{h:02}")))
+        .collect();
+    let sql = format!(
+        "SELECT device_id, month_start, energy_uwh, {} FROM monthly_consumption",
+        columns.join(", ")
+    );
+    let mut got = BTreeMap::new();
+    for row in sqlx::query(&sql).fetch_all(&pool).await.unwrap() {
+        let mut m = MonthHours {
+            total: row.get(2),
+            ..MonthHours::default()
+        };
+        for h in 0..24 {
+            m.first[h] = row.get(3 + h);
+            m.last[h] = row.get(27 + h);
+        }
+        got.insert((row.get::<String, _>(0), row.get::<i64, _>(1)), m);
+    }
+    assert!(want.len() >= 4, "{want:?}");
+    assert_eq!(got, want);
     pool.close().await;
 }

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use fn_common::db::{Db, Param, Row};
 use fn_common::{http, Req};
 use iems_shared::consumption::daily::{day_start, hours_of_days, DayHours, HOURS_PER_DAY};
-use iems_shared::consumption::monthly::{bucket_energy, edge_days, month_start};
+use iems_shared::consumption::monthly::{bucket_energy, edge_columns, month_start, MonthHours};
 use iems_shared::consumption::{into_buckets, HOUR_MS};
 use iems_shared::cost::Money;
 use iems_shared::identity::Claims;
@@ -201,8 +201,9 @@ fn device_series(
 }
 
 /// All of `client`'s devices' series for the period starting at `start`:
-/// energy from the sums of all devices' day rows (a year: month rows plus
-/// the days holding its edges), cost (when asked) priced device by device.
+/// energy from the sums of all devices' day rows (a year: their month rows,
+/// with the hours of the first and last days where the local months begin),
+/// cost (when asked) priced device by device.
 fn client_series(
     db: &Db,
     client: &str,
@@ -219,16 +220,32 @@ fn client_series(
     }
     edges.push(to_unix_ms(to));
     let (lo, hi) = (edges[0], to_unix_ms(to));
-    let by_months = if period == Period::Year {
-        let months =
-            fn_common::cost::query(db, sql::daily::client_months(client, month_start(lo), hi))?
+    let by_months = match (period, edge_columns(&edges)) {
+        (Period::Year, Some((first, last))) => {
+            let statement =
+                sql::daily::client_months(client, month_start(lo), hi, first.clone(), last.clone());
+            let months = fn_common::cost::query(db, statement)?
                 .iter()
-                .map(|r| Ok((r.int(0)?, r.int(1)?)))
-                .collect::<Result<BTreeMap<i64, i64>, fn_common::db::DbError>>()?;
-        let days = day_rows(db, sql::daily::client_days_in(client, &edge_days(&edges)))?;
-        bucket_energy(&edges, &months, &days.into_iter().collect())
-    } else {
-        None
+                .map(|r| {
+                    let mut m = MonthHours {
+                        total: r.int(1)?,
+                        ..MonthHours::default()
+                    };
+                    let mut column = 2;
+                    for i in first.clone() {
+                        m.first[i] = r.opt_int(column)?.unwrap_or(0);
+                        column += 1;
+                    }
+                    for i in last.clone() {
+                        m.last[i] = r.opt_int(column)?.unwrap_or(0);
+                        column += 1;
+                    }
+                    Ok((r.int(0)?, m))
+                })
+                .collect::<Result<BTreeMap<i64, MonthHours>, fn_common::db::DbError>>()?;
+            bucket_energy(&edges, &months, first, last)
+        }
+        _ => None,
     };
     let energy = match by_months {
         Some(e) => e,

@@ -3,14 +3,16 @@
 //! year of all of a client's devices reads one row per device and month
 //! (docs/insight.md). [`month_changes`] turns changes of hours into changes of
 //! month rows; [`bucket_energy`] answers buckets whose edges lie near month
-//! starts (the months of a local year) from month totals plus the hours of
-//! the UTC days holding the edges.
+//! starts (the months of a local year) from month rows alone: each holds the
+//! month's total and the hours of its first and last UTC days, where a local
+//! month's edge lies.
 
-use super::daily::{day_start, DayHours, DAY_MS};
+use super::daily::{day_start, DayHours, DAY_MS, HOURS_PER_DAY};
 use super::{into_buckets, HOUR_MS};
 use crate::Energy;
 use chrono::{DateTime, Datelike, NaiveDate};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The first instant (unix ms) of the UTC month containing `ms`.
 pub fn month_start(ms: i64) -> i64 {
@@ -27,39 +29,85 @@ pub fn next_month(month_ms: i64) -> i64 {
     month_start(month_ms.saturating_add(32 * DAY_MS))
 }
 
+/// A UTC month's change (or totals): the whole month's, and each hour's of
+/// its first and of its last UTC day (a local month's edge lies in one of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthHours {
+    /// The whole month, µWh.
+    pub total: i64,
+    /// The hours of its first UTC day, from 00:00.
+    pub first: DayHours,
+    /// The hours of its last UTC day, from 00:00.
+    pub last: DayHours,
+}
+
+impl Default for MonthHours {
+    fn default() -> Self {
+        MonthHours {
+            total: 0,
+            first: [0; HOURS_PER_DAY],
+            last: [0; HOURS_PER_DAY],
+        }
+    }
+}
+
 /// The changes `(hour_start_ms, change_µWh)` grouped by UTC month.
-pub fn month_changes(changes: &[(i64, i64)]) -> BTreeMap<i64, i64> {
-    let mut months: BTreeMap<i64, i64> = BTreeMap::new();
+pub fn month_changes(changes: &[(i64, i64)]) -> BTreeMap<i64, MonthHours> {
+    let mut months: BTreeMap<i64, MonthHours> = BTreeMap::new();
     for &(hour, change) in changes {
-        let total = months.entry(month_start(hour)).or_insert(0);
-        *total = total.saturating_add(change);
+        let start = month_start(hour);
+        let m = months.entry(start).or_default();
+        m.total = m.total.saturating_add(change);
+        let day = day_start(hour);
+        let index = ((hour - day) / HOUR_MS) as usize;
+        if day == start {
+            m.first[index] = m.first[index].saturating_add(change);
+        }
+        if day + DAY_MS == next_month(start) {
+            m.last[index] = m.last[index].saturating_add(change);
+        }
     }
     months
 }
 
-/// The UTC days whose hours [`bucket_energy`] needs besides month totals: the
-/// day of every edge that is not at a day start.
-pub fn edge_days(edges: &[i64]) -> Vec<i64> {
-    let mut days: Vec<i64> = edges
-        .iter()
-        .filter(|&&e| e.rem_euclid(DAY_MS) != 0)
-        .map(|&e| day_start(e))
-        .collect();
-    days.dedup();
-    days
+/// Which hours of the months' first days (a prefix, `0..a`) and last days (a
+/// suffix, `b..24`) [`bucket_energy`] needs for `edges`: for an edge in a
+/// month's first day, the hours before it (and the one it splits); in a last
+/// day, the hours from the one it falls in. `None` when an edge lies in
+/// neither (edges far from month starts: read the hours instead).
+pub fn edge_columns(edges: &[i64]) -> Option<(Range<usize>, Range<usize>)> {
+    let (mut first, mut last) = (0usize, HOURS_PER_DAY);
+    for &e in edges {
+        let day = day_start(e);
+        if e == day && day == month_start(day) {
+            continue;
+        }
+        let into = e - day;
+        let hour = (into / HOUR_MS) as usize;
+        if day == month_start(day) {
+            first = first.max(hour + usize::from(into % HOUR_MS != 0));
+        } else if day + DAY_MS == next_month(month_start(day)) {
+            last = last.min(hour);
+        } else {
+            return None;
+        }
+    }
+    Some((0..first, last..HOURS_PER_DAY))
 }
 
-/// Energy per bucket for `edges` (as [`into_buckets`]) from the month
-/// totals `months` (`month_start → µWh`, every UTC month overlapping the
-/// edges that has a row) and the hours of the [`edge_days`] (`day_start →
-/// hours`). Each month's energy outside the loaded days lies in one bucket
-/// (or outside the edges) when every edge is near a month start; `None` when
-/// it does not, and the caller reads the hours instead. Equal to
-/// [`into_buckets`] over the same hours.
+/// Energy per bucket for `edges` (as [`into_buckets`]) from the month rows
+/// `months` (`month_start →` [`MonthHours`], every UTC month overlapping the
+/// edges that has a row), of which only the `first` hours of first days and
+/// the `last` hours of last days are read (from [`edge_columns`]). Each
+/// month's other hours form one span, which lies in one bucket (or outside
+/// the edges) when the edges are near month starts; `None` when it does not,
+/// and the caller reads the hours instead. Equal to [`into_buckets`] over the
+/// same hours.
 pub fn bucket_energy(
     edges: &[i64],
-    months: &BTreeMap<i64, i64>,
-    days: &BTreeMap<i64, DayHours>,
+    months: &BTreeMap<i64, MonthHours>,
+    first: Range<usize>,
+    last: Range<usize>,
 ) -> Option<Vec<Energy>> {
     let n = edges.len().checked_sub(1)?;
     let (lo, hi) = (edges[0], edges[n]);
@@ -74,35 +122,32 @@ pub fn bucket_energy(
         }
     };
     let mut atoms: Vec<(i64, Energy)> = Vec::new();
-    for (&month, &total) in months {
-        let end = next_month(month);
+    for (&month, row) in months {
+        let last_day = next_month(month) - DAY_MS;
         let mut known: i64 = 0;
-        let mut rest: Option<(i64, i64)> = None; // the first unloaded day and its place
-        let mut split = false; // unloaded days in more than one place
-        let mut day = month;
-        while day < end {
-            if let Some(hours) = days.get(&day) {
-                for (i, &uwh) in hours.iter().enumerate() {
-                    known = known.saturating_add(uwh);
-                    if uwh != 0 {
-                        atoms.push((day + i as i64 * HOUR_MS, Energy::from_uwh(uwh)));
-                    }
-                }
-            } else {
-                let (a, b) = (place(day), place(day + DAY_MS - 1));
-                split |= a != b || rest.is_some_and(|(_, p)| p != a);
-                rest = rest.or(Some((day, a)));
-            }
-            day += DAY_MS;
+        for i in first.clone() {
+            known = known.saturating_add(row.first[i]);
+            atoms.push((month + i as i64 * HOUR_MS, Energy::from_uwh(row.first[i])));
         }
-        let remainder = total.saturating_sub(known);
+        for i in last.clone() {
+            known = known.saturating_add(row.last[i]);
+            atoms.push((last_day + i as i64 * HOUR_MS, Energy::from_uwh(row.last[i])));
+        }
+        // The other hours: from the end of the first day's known ones to the
+        // start of the last day's, in one bucket.
+        let (u0, u1) = (
+            month + first.end as i64 * HOUR_MS,
+            last_day + last.start as i64 * HOUR_MS,
+        );
+        let remainder = row.total.saturating_sub(known);
         if remainder != 0 {
-            match rest {
-                Some((first, _)) if !split => atoms.push((first, Energy::from_uwh(remainder))),
-                _ => return None,
+            if u1 - u0 < HOUR_MS || place(u0) != place(u1 - 1) {
+                return None;
             }
+            atoms.push((u0, Energy::from_uwh(remainder)));
         }
     }
+    atoms.retain(|a| a.1 != Energy::ZERO);
     atoms.sort_unstable_by_key(|a| a.0);
     Some(into_buckets(&atoms, edges))
 }
@@ -133,10 +178,10 @@ mod tests {
             (ms(2026, 2, 1, 0), 7),
             (ms(2026, 1, 2, 3), 1),
         ]);
-        assert_eq!(
-            m.into_iter().collect::<Vec<_>>(),
-            vec![(ms(2026, 1, 1, 0), 6), (ms(2026, 2, 1, 0), 7)]
-        );
+        let jan = m[&ms(2026, 1, 1, 0)];
+        assert_eq!((jan.total, jan.last[23], jan.first), (6, 5, [0; 24]));
+        let feb = m[&ms(2026, 2, 1, 0)];
+        assert_eq!((feb.total, feb.first[0], feb.last), (7, 7, [0; 24]));
     }
 
     fn year_edges(year: i32, tz: Tz) -> Vec<i64> {
@@ -182,30 +227,50 @@ mod tests {
                 h += HOUR_MS;
             }
             let changes: Vec<(i64, i64)> = hours.iter().map(|&(h, e)| (h, e.uwh())).collect();
-            let months = month_changes(&changes);
-            let all_days = crate::consumption::daily::day_changes(&changes);
-            let days: BTreeMap<i64, DayHours> = edge_days(&edges)
-                .into_iter()
-                .map(|d| (d, all_days.get(&d).copied().unwrap_or([0; 24])))
-                .collect();
-            let got = bucket_energy(&edges, &months, &days);
+            let mut months = month_changes(&changes);
+            let (first, last) = edge_columns(&edges).unwrap();
+            prop_assert!(first.len() <= 15 && last.len() <= 15, "{first:?} {last:?}");
+            // Hours not asked for are not read: spoil them.
+            for m in months.values_mut() {
+                for i in (0..24).filter(|i| !first.contains(i)) {
+                    m.first[i] = i64::MIN / 3;
+                }
+                for i in (0..24).filter(|i| !last.contains(i)) {
+                    m.last[i] = i64::MIN / 3;
+                }
+            }
+            let got = bucket_energy(&edges, &months, first, last);
             prop_assert_eq!(got, Some(into_buckets(&hours, &edges)));
         }
     }
 
     #[test]
     fn edges_inside_months_fall_back() {
-        // UTC day buckets: a month's unloaded days lie in several buckets.
-        let from = ms(2026, 3, 1, 0);
-        let edges: Vec<i64> = (0..10).map(|d| from + d * DAY_MS).collect();
-        assert!(edge_days(&edges).is_empty());
-        let months = BTreeMap::from([(from, 10)]);
-        assert_eq!(bucket_energy(&edges, &months, &BTreeMap::new()), None);
-        // A month of no energy needs nothing.
-        let months = BTreeMap::from([(from, 0)]);
+        let march = ms(2026, 3, 1, 0);
+        // UTC days: edges in the middle of a month.
+        let days: Vec<i64> = (0..10).map(|d| march + d * DAY_MS).collect();
+        assert_eq!(edge_columns(&days), None);
+        // Berlin days: the same.
+        let local: Vec<i64> = days.iter().map(|d| d + 10 * DAY_MS - HOUR_MS).collect();
+        assert_eq!(edge_columns(&local), None);
+        // A month whose unread hours lie in two buckets is no answer.
+        let edges = [march, ms(2026, 3, 10, 0), ms(2026, 4, 1, 0)];
+        let months = BTreeMap::from([(
+            march,
+            MonthHours {
+                total: 10,
+                ..MonthHours::default()
+            },
+        )]);
+        assert_eq!(bucket_energy(&edges, &months, 0..0, 24..24), None);
+        // Unless it used nothing.
+        let months = BTreeMap::from([(march, MonthHours::default())]);
         assert_eq!(
-            bucket_energy(&edges, &months, &BTreeMap::new()),
-            Some(vec![Energy::ZERO; 9])
+            bucket_energy(&edges, &months, 0..0, 24..24),
+            Some(vec![Energy::ZERO; 2])
         );
+        // UTC months need no hours at all.
+        let edges = [march, ms(2026, 4, 1, 0), ms(2026, 5, 1, 0)];
+        assert_eq!(edge_columns(&edges), Some((0..0, 24..24)));
     }
 }

@@ -5,6 +5,7 @@
 
 use super::{rows, Dialect, Statement, Value};
 use crate::consumption::daily::{DayHours, DAY_MS, HOURS_PER_DAY};
+use crate::consumption::monthly::MonthHours;
 use std::collections::BTreeMap;
 
 /// Day rows per statement: 26 bound values each.
@@ -106,27 +107,6 @@ pub fn client_days(owner: &str, from_day: i64, to_day: i64) -> Statement {
     )
 }
 
-/// [`client_days`] for the given days only (at most a few dozen: the days
-/// holding a chart's edges, [`crate::consumption::monthly::edge_days`]).
-pub fn client_days_in(owner: &str, days: &[i64]) -> Statement {
-    let mut params = vec![Value::from(owner)];
-    params.extend(days.iter().map(|&d| Value::Int(d)));
-    Statement::new(
-        format!(
-            "SELECT c.day_start, {} FROM daily_consumption c JOIN devices d ON d.id = c.device_id \
-             WHERE d.owner_id = ? AND c.day_start IN ({}) GROUP BY c.day_start ORDER BY c.day_start",
-            summed_hours(),
-            super::placeholders(days.len().max(1))
-        ),
-        if days.is_empty() {
-            params.push(Value::Null);
-            params
-        } else {
-            params
-        },
-    )
-}
-
 fn summed_hours() -> String {
     (0..HOURS_PER_DAY)
         .map(|h| format!("CAST(SUM(c.h{h:02}) AS SIGNED)"))
@@ -134,36 +114,81 @@ fn summed_hours() -> String {
         .join(", ")
 }
 
-/// Adds each UTC month's change (`month_start → µWh`, from
+/// The columns of a month row's first-day (`f00` …) and last-day (`l00` …) hours.
+fn month_hour_columns(prefix: char) -> Vec<String> {
+    (0..HOURS_PER_DAY)
+        .map(|h| format!("{prefix}{h:02}"))
+        .collect()
+}
+
+/// Adds each UTC month's change (`month_start →` [`MonthHours`], from
 /// [`crate::consumption::monthly::month_changes`]) of device `device_id` to
-/// its `monthly_consumption` row.
-pub fn add_months(dialect: Dialect, device_id: &str, months: &BTreeMap<i64, i64>) -> Statement {
-    let mut params = Vec::with_capacity(months.len() * 3);
-    for (&month, &change) in months {
+/// its `monthly_consumption` row: the total and the hours of its first and
+/// last UTC days.
+pub fn add_months(
+    dialect: Dialect,
+    device_id: &str,
+    months: &BTreeMap<i64, MonthHours>,
+) -> Statement {
+    let hours: Vec<String> = month_hour_columns('f')
+        .into_iter()
+        .chain(month_hour_columns('l'))
+        .collect();
+    let one = format!("(?, ?, ?, {})", ["?"; 2 * HOURS_PER_DAY].join(", "));
+    let assignments = std::iter::once("energy_uwh".to_string())
+        .chain(hours.iter().cloned())
+        .map(|c| format!("{c} = {c} + {}", dialect.new_value(&c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut params = Vec::with_capacity(months.len() * (3 + 2 * HOURS_PER_DAY));
+    for (&month, change) in months {
         params.push(Value::from(device_id));
         params.push(Value::Int(month));
-        params.push(Value::Int(change));
+        params.push(Value::Int(change.total));
+        params.extend(
+            change
+                .first
+                .iter()
+                .chain(&change.last)
+                .map(|&h| Value::Int(h)),
+        );
     }
     Statement::new(
         format!(
-            "INSERT INTO monthly_consumption (device_id, month_start, energy_uwh) VALUES {} {} \
-             energy_uwh = energy_uwh + {}",
-            rows("(?, ?, ?)", months.len()),
+            "INSERT INTO monthly_consumption (device_id, month_start, energy_uwh, {}) VALUES {} {} {assignments}",
+            hours.join(", "),
+            rows(&one, months.len()),
             dialect.on_conflict_update("device_id, month_start"),
-            dialect.new_value("energy_uwh")
         ),
         params,
     )
 }
 
-/// The month totals of all devices of client `owner` together, for the UTC
-/// months starting in `[from_month, to)`: `month_start, energy_uwh`.
-pub fn client_months(owner: &str, from_month: i64, to: i64) -> Statement {
+/// The month rows of all devices of client `owner` together, for the UTC
+/// months starting in `[from_month, to)`: `month_start, energy_uwh`, then the
+/// `first` hours of the first day and the `last` hours of the last day
+/// (from [`crate::consumption::monthly::edge_columns`]), each summed.
+pub fn client_months(
+    owner: &str,
+    from_month: i64,
+    to: i64,
+    first: std::ops::Range<usize>,
+    last: std::ops::Range<usize>,
+) -> Statement {
+    let f = month_hour_columns('f');
+    let l = month_hour_columns('l');
+    let sums: String = f[first.start.min(HOURS_PER_DAY)..first.end.min(HOURS_PER_DAY)]
+        .iter()
+        .chain(&l[last.start.min(HOURS_PER_DAY)..last.end.min(HOURS_PER_DAY)])
+        .map(|c| format!(", CAST(SUM(m.{c}) AS SIGNED)"))
+        .collect();
     Statement::new(
-        "SELECT m.month_start, CAST(SUM(m.energy_uwh) AS SIGNED) FROM monthly_consumption m \
-         JOIN devices d ON d.id = m.device_id \
-         WHERE d.owner_id = ? AND m.month_start >= ? AND m.month_start < ? \
-         GROUP BY m.month_start ORDER BY m.month_start",
+        format!(
+            "SELECT m.month_start, CAST(SUM(m.energy_uwh) AS SIGNED){sums} FROM monthly_consumption m \
+             JOIN devices d ON d.id = m.device_id \
+             WHERE d.owner_id = ? AND m.month_start >= ? AND m.month_start < ? \
+             GROUP BY m.month_start ORDER BY m.month_start"
+        ),
         vec![Value::from(owner), Value::Int(from_month), Value::Int(to)],
     )
 }
@@ -236,15 +261,25 @@ mod tests {
             add(Dialect::Mysql, 1).contains("UPDATE hours = CONCAT_WS(',', h00 + VALUES(h00), ")
         );
         assert_eq!(hours_between("d", 0, 1).params.len(), 3);
-        assert_eq!(client_days_in("c", &[]).params.len(), 2);
-        assert_eq!(client_days_in("c", &[0, DAY_MS]).params.len(), 3);
         assert_eq!(client_days("c", 0, 1).params.len(), 3);
-        assert_eq!(client_months("c", 0, 1).params.len(), 3);
-        let months = BTreeMap::from([(0, 5), (1, 6)]);
+        let months = client_months("c", 0, 1, 0..2, 21..24);
+        assert_eq!(months.params.len(), 3);
+        assert!(months
+            .sql
+            .contains("SUM(m.f01) AS SIGNED), CAST(SUM(m.l21)"));
+        assert!(!months.sql.contains("m.f02") && !months.sql.contains("m.l20"));
+        let none = client_months("c", 0, 1, 0..0, 24..24);
+        assert!(none
+            .sql
+            .starts_with("SELECT m.month_start, CAST(SUM(m.energy_uwh) AS SIGNED) FROM"));
+        let months = BTreeMap::from([(0, MonthHours::default()), (1, MonthHours::default())]);
         assert!(add_months(Dialect::Mysql, "d", &months)
             .sql
-            .ends_with("energy_uwh = energy_uwh + VALUES(energy_uwh)"));
-        assert_eq!(add_months(Dialect::Sqlite, "d", &months).params.len(), 6);
+            .ends_with("l23 = l23 + VALUES(l23)"));
+        assert_eq!(
+            add_months(Dialect::Sqlite, "d", &months).params.len(),
+            2 * 51
+        );
         let mut day = [0; HOURS_PER_DAY];
         day[0] = i64::MIN;
         day[23] = i64::MAX;
