@@ -204,8 +204,9 @@ pub(crate) async fn check(
     let Some(state) = state(pool, device).await? else {
         return Ok(Checked { alert: None });
     };
-    // The hour of the latest reading is not whole yet.
-    let to = latest_ms.div_euclid(HOUR_MS) * HOUR_MS;
+    // The hour of the latest reading is not whole yet, nor is the current
+    // hour (a reading a little ahead of the clock is accepted).
+    let to = latest_ms.min(now_ms).div_euclid(HOUR_MS) * HOUR_MS;
     let (mut checked_to, mut alerted_to) = state
         .stored
         .as_ref()

@@ -13,6 +13,7 @@ use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Origin, Topic};
 use iems_shared::ingest::DeviceTopics;
 use iems_shared::wire::{AlertEvent, BudgetAlertEvent};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -301,10 +302,15 @@ impl Worker {
                         }
                     }
                     reported::write(&self.pool, due, now_ms).await;
+                    // Only stored readings move a device's data time: a refused
+                    // one (a clock far ahead) must not make hours look whole.
+                    let refused: HashSet<usize> = applied.refused.iter().map(|(i, _)| *i).collect();
                     let latest = insight::latest_by_device(
                         incoming
                             .iter()
-                            .map(|inc| (inc.device.id.as_str(), inc.reading.at_ms())),
+                            .enumerate()
+                            .filter(|(i, _)| !refused.contains(i))
+                            .map(|(_, inc)| (inc.device.id.as_str(), inc.reading.at_ms())),
                     );
                     for (device, at) in latest {
                         self.insight.mark(device, at);
@@ -330,6 +336,9 @@ impl Worker {
                         match alone {
                             None => return,
                             Some(Ok(applied)) => {
+                                if applied.refused.is_empty() {
+                                    self.insight.mark(&one.device.id, one.reading.at_ms());
+                                }
                                 let mut refused = Vec::new();
                                 self.applied(applied, &mut refused);
                                 failed.extend(refused.into_iter().map(|(_, why)| (i, why)));

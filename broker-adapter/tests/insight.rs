@@ -95,11 +95,17 @@ async fn a_heater_left_on_raises_one_unusual_alert() {
             Energy::from_kwh(old.last().unwrap().register.kwh() + 0.4).unwrap(),
         ),
     ];
-    for r in &later {
+    // A hostile clock: a reading three days ahead is refused, and must not
+    // make the hours up to it look whole (and quiet).
+    let ahead = Reading::new(
+        chrono::Utc::now() + chrono::Duration::days(3),
+        Energy::from_kwh(old.last().unwrap().register.kwh() + 0.5).unwrap(),
+    );
+    for r in later.iter().chain([&ahead]) {
         publish_all(&bus, &[message(seasoned, r)]).await;
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
-    wait_handled(&[&adapter], messages.len() as u64 + 2).await;
+    wait_handled(&[&adapter], messages.len() as u64 + 3).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let stored = db
         .count("SELECT COUNT(*) FROM alerts WHERE kind = 'unusual'")
