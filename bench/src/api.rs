@@ -150,7 +150,10 @@ pub async fn run(args: BenchApiArgs) -> anyhow::Result<()> {
     let compared = json(addr, requests.compare_year()).await?;
     ensure!(
         compared["kwh_total"].as_f64().unwrap_or(0.0) > 0.0
-            && compared["comparisons"][0]["kwh_total"].as_f64().unwrap_or(0.0) > 0.0
+            && compared["comparisons"][0]["kwh_total"]
+                .as_f64()
+                .unwrap_or(0.0)
+                > 0.0
             && compared["devices"].as_u64() == Some(u64::from(devices)),
         "the year overlay of all devices is empty: {compared}"
     );

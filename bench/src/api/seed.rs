@@ -44,7 +44,12 @@ pub struct Seeded {
 /// [`FIRST_DAY`], with `earlier_days` days of hourly totals (and their day and
 /// month rows) before it, one transaction per meter of multi-row INSERTs;
 /// progress on stderr.
-pub async fn seed(db_url: &str, devices: u32, days: u32, earlier_days: u32) -> anyhow::Result<Seeded> {
+pub async fn seed(
+    db_url: &str,
+    devices: u32,
+    days: u32,
+    earlier_days: u32,
+) -> anyhow::Result<Seeded> {
     let started = Instant::now();
     iems_db::migrate(db_url)
         .await
