@@ -304,7 +304,7 @@ await run.step('a heater left on all night: the client gets an Unusual alert, th
       await row.first().waitFor({ timeout: Math.max(1, Math.min(20_000, deadline - Date.now())) });
       break;
     } catch (error) {
-      if (Date.now() >= deadline) throw new Error(`no unusual alert for ${heaterDeviceName} within a minute of its readings (${error.message})`);
+      if (Date.now() >= deadline) throw new Error(`no unusual alert for ${heaterDeviceName} within a minute of its readings (${error.message})`, { cause: error });
     }
     // A frame missed (the socket reconnecting): read the list again.
     await showUnusual();
