@@ -44,5 +44,8 @@ describe('UsualPatternPanel', () => {
     expect(screen.getByRole('group', { name: "Tomorrow's forecast" })).toHaveTextContent('9.800 kWh');
     expect(screen.getByText(/raised when 2 hours in a row depart from the usual week by more than 4\.5 × its usual spread/)).toBeInTheDocument();
     expect(screen.queryByText(/Too little history/)).not.toBeInTheDocument();
+    // The data it was learned up to, not a time ago.
+    expect(screen.getByText(/Learned from \d+ weeks? of history up to /)).toBeInTheDocument();
+    expect(screen.queryByText(/ ago/)).not.toBeInTheDocument();
   });
 });

@@ -1,6 +1,6 @@
 import { Alert, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { ErrorState } from '@/components/ui/states';
-import { browserTimeZone, formatKwh, formatRelative, parseIsoDate } from '@/lib/time';
+import { browserTimeZone, formatDateTime, formatKwh, parseIsoDate } from '@/lib/time';
 import { useDeviceInsight } from '../api/get-device-insight';
 
 const weeks = (n: number) => (n === 1 ? '1 week' : `${n} weeks`);
@@ -56,7 +56,7 @@ export function UsualPatternPanel({ deviceId }: { deviceId: string }) {
             </SimpleGrid>
             <Text size="xs" c="dimmed">
               Learned from {weeks(insight.data.weeks_of_history)} of history
-              {insight.data.learned_at && `, ${formatRelative(insight.data.learned_at)}`}.
+              {insight.data.learned_at && ` up to ${formatDateTime(insight.data.learned_at)}`}.
             </Text>
           </>
         )}
