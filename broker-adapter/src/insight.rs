@@ -306,20 +306,7 @@ async fn store_alert(
         .execute(pool)
         .await?;
     Ok((done.rows_affected() == 1).then(|| AlertEvent {
-        alert: StoredAlert {
-            id,
-            device_id: device.to_string(),
-            kind: ALERT_UNUSUAL.to_string(),
-            hour_start_ms: run.from_ms,
-            hours: run.hours,
-            energy_uwh: run.observed.uwh(),
-            expected_uwh: Some(run.expected.uwh()),
-            direction: Some(direction.to_string()),
-            max_hourly_uwh: state.max_hourly_uwh,
-            created_at_ms: now_ms,
-            acknowledged_at_ms: None,
-        }
-        .into(),
+        alert: StoredAlert::from(&new).into(),
         owner_id: state.owner_id.clone(),
     }))
 }

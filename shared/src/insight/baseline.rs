@@ -137,7 +137,7 @@ pub fn learn_baseline(
     if start >= to {
         return baseline;
     }
-    baseline.weeks_of_history = ((to - start) / WEEK_MS) as u32;
+    baseline.weeks_of_history = weeks_of_history(first_row_ms, now_ms, params.weeks);
     baseline.ready = baseline.weeks_of_history >= params.min_weeks;
 
     let mut by_hour: HashMap<i64, Energy> = HashMap::new();

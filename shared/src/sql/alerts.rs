@@ -1,6 +1,7 @@
 //! Statements on `alerts`.
 
 use super::{Dialect, Statement, Value};
+use crate::model::StoredAlert;
 
 /// A device's first alert of a kind for an hour.
 #[derive(Debug, Clone)]
@@ -57,4 +58,23 @@ pub fn insert_once(dialect: Dialect, alert: &NewAlert<'_>) -> Statement {
             Value::Int(alert.created_at_ms),
         ],
     )
+}
+
+impl From<&NewAlert<'_>> for StoredAlert {
+    /// The alert as stored, before anyone acknowledged it.
+    fn from(a: &NewAlert<'_>) -> StoredAlert {
+        StoredAlert {
+            id: a.id.to_string(),
+            device_id: a.device_id.to_string(),
+            kind: a.kind.to_string(),
+            hour_start_ms: a.hour_start_ms,
+            hours: a.hours,
+            energy_uwh: a.energy_uwh,
+            expected_uwh: a.expected_uwh,
+            direction: a.direction.map(str::to_string),
+            max_hourly_uwh: a.max_hourly_uwh,
+            created_at_ms: a.created_at_ms,
+            acknowledged_at_ms: None,
+        }
+    }
 }
