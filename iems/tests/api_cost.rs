@@ -7,7 +7,7 @@ mod common;
 
 use common::world::{world, World};
 use common::TestApi;
-use iems_shared::sql::{self, Statement, Value as SqlValue};
+use iems_shared::sql;
 use serde_json::{json, Value};
 
 const H: i64 = 3_600_000;
@@ -15,31 +15,9 @@ const KWH: i64 = 1_000_000_000;
 /// 2025-06-16T00:00:00Z, a Monday.
 const MONDAY: i64 = 1_750_032_000_000;
 
-/// Adds hourly totals `(hour start ms, µWh)` with the broker-adapter's statements
-/// (the hours and their day rows).
+/// Inserts hourly totals `(hour start ms, µWh)` with their day and month rows.
 async fn seed_hours(api: &TestApi, device: &str, hours: &[(i64, i64)]) {
-    let dialect = api.backend().dialect();
-    for &(start, uwh) in hours {
-        let s = Statement::new(
-            sql::hourly::add(dialect, 1),
-            vec![
-                device.into(),
-                SqlValue::Int(start),
-                SqlValue::Int(uwh),
-                SqlValue::Int(0),
-            ],
-        );
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
-    let days = iems_shared::consumption::daily::day_changes(hours);
-    for s in sql::daily::add_days(dialect, device, &days) {
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
-    let months = iems_shared::consumption::monthly::month_changes(hours);
-    if !months.is_empty() {
-        let s = sql::daily::add_months(dialect, device, &months);
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
+    api.seed_hours(device, hours).await;
 }
 
 fn now_ms() -> i64 {

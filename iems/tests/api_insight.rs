@@ -21,22 +21,7 @@ const H: i64 = 3_600_000;
 
 /// Inserts hourly totals `(hour start ms, µWh)` with their day and month rows.
 async fn seed_hours(api: &TestApi, device: &str, hours: &[(i64, i64)]) {
-    let dialect = api.backend().dialect();
-    for chunk in hours.chunks(200) {
-        let statement = sql::hourly::add(dialect, chunk.len());
-        let mut q = sqlx::query(&statement);
-        for &(start, uwh) in chunk {
-            q = q.bind(device.to_string()).bind(start).bind(uwh).bind(0i64);
-        }
-        q.execute(&api.pool).await.unwrap();
-    }
-    let days = iems_shared::consumption::daily::day_changes(hours);
-    for s in sql::daily::add_days(dialect, device, &days) {
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
-    let months = iems_shared::consumption::monthly::month_changes(hours);
-    let s = sql::daily::add_months(dialect, device, &months);
-    iems_db::statement(&s).execute(&api.pool).await.unwrap();
+    api.seed_hours(device, hours).await;
 }
 
 fn utc(s: &str) -> i64 {

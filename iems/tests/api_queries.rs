@@ -19,31 +19,10 @@ fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-/// Inserts hourly totals `(hour start, µWh)` for a device, and their day rows.
+/// Inserts hourly totals `(hour start, µWh)` for a device, and their day and month rows.
 async fn seed_hours(api: &TestApi, device: &str, hours: &[(DateTime<Utc>, i64)]) {
-    for (start, uwh) in hours {
-        sqlx::query(
-            "INSERT INTO hourly_consumption (device_id, hour_start, energy_uwh, updated_at) VALUES (?, ?, ?, 0)",
-        )
-        .bind(device)
-        .bind(ms(*start))
-        .bind(uwh)
-        .execute(&api.pool)
-        .await
-        .unwrap();
-    }
-    // The day rows the broker-adapter keeps beside them.
-    let changes: Vec<(i64, i64)> = hours.iter().map(|(t, e)| (ms(*t), *e)).collect();
-    let days = iems_shared::consumption::daily::day_changes(&changes);
-    let dialect = api.backend().dialect();
-    for s in iems_shared::sql::daily::add_days(dialect, device, &days) {
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
-    let months = iems_shared::consumption::monthly::month_changes(&changes);
-    if !months.is_empty() {
-        let s = iems_shared::sql::daily::add_months(dialect, device, &months);
-        iems_db::statement(&s).execute(&api.pool).await.unwrap();
-    }
+    let hours: Vec<(i64, i64)> = hours.iter().map(|(t, e)| (ms(*t), *e)).collect();
+    api.seed_hours(device, &hours).await;
 }
 
 /// Every UTC hour in `[from, to)` with a distinct, recognisable total: `(k + 1) * 1.001 kWh`.

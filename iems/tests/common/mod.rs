@@ -222,6 +222,29 @@ impl TestApi {
         }
     }
 
+    /// Inserts hourly totals `(hour start ms, µWh)` of a device with the day
+    /// and month rows the broker-adapter keeps beside them (distinct hours).
+    pub async fn seed_hours(&self, device: &str, hours: &[(i64, i64)]) {
+        let dialect = self.backend().dialect();
+        for chunk in hours.chunks(200) {
+            let statement = sql::hourly::add(dialect, chunk.len());
+            let mut q = sqlx::query(&statement);
+            for &(start, uwh) in chunk {
+                q = q.bind(device.to_string()).bind(start).bind(uwh).bind(0i64);
+            }
+            q.execute(&self.pool).await.unwrap();
+        }
+        let days = iems_shared::consumption::daily::day_changes(hours);
+        for s in sql::daily::add_days(dialect, device, &days) {
+            iems_db::statement(&s).execute(&self.pool).await.unwrap();
+        }
+        let months = iems_shared::consumption::monthly::month_changes(hours);
+        if !months.is_empty() {
+            let s = sql::daily::add_months(dialect, device, &months);
+            iems_db::statement(&s).execute(&self.pool).await.unwrap();
+        }
+    }
+
     /// Inserts a device directly; returns its id.
     pub async fn seed_device(
         &self,
