@@ -4,6 +4,7 @@
 //! assembly as the API's budget status), and a `projected` or `spent` alert is
 //! stored once per client, month and threshold (the unique key is the guard).
 
+use crate::watch::Watch;
 use iems_db::{statement, statement_as, Backend, Pool};
 use iems_shared::cost::load::{
     client_projection, dynamic_ids, month_window, pricer, tariff_ids, AssignmentRow, DeviceMonth,
@@ -17,7 +18,6 @@ use iems_shared::sql::Statement;
 use iems_shared::time::parse_tz;
 use iems_shared::Energy;
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// The most clients waiting for a check; beyond it the oldest marks are kept
@@ -26,55 +26,26 @@ const MAX_PENDING: usize = 10_000;
 
 /// Which clients to check, and when each was last checked.
 #[derive(Debug)]
-pub(crate) struct BudgetWatch {
-    interval: Duration,
-    /// Clients whose devices sent readings since their last check.
-    pending: HashSet<String>,
-    last: HashMap<String, Instant>,
-}
+pub(crate) struct BudgetWatch(Watch);
 
 impl BudgetWatch {
     /// Checks each client at most once per `interval` (zero: never checks).
     pub(crate) fn new(interval: Duration) -> Self {
-        BudgetWatch {
-            interval,
-            pending: HashSet::new(),
-            last: HashMap::new(),
-        }
+        BudgetWatch(Watch::new(interval, MAX_PENDING))
     }
 
     /// `client`'s devices sent readings.
     pub(crate) fn mark(&mut self, client: &str) {
-        if self.interval.is_zero() || self.pending.contains(client) {
-            return;
-        }
-        if self.pending.len() < MAX_PENDING {
-            self.pending.insert(client.to_string());
-        }
+        self.0.mark(client, 0);
     }
 
     /// The clients due for a check now (taken off the pending list).
     pub(crate) fn due(&mut self, now: Instant) -> Vec<String> {
-        let interval = self.interval;
-        let due: Vec<String> = self
-            .pending
-            .iter()
-            .filter(|c| {
-                self.last
-                    .get(*c)
-                    .is_none_or(|t| now.duration_since(*t) >= interval)
-            })
-            .cloned()
-            .collect();
-        for c in &due {
-            self.pending.remove(c);
-            self.last.insert(c.clone(), now);
-        }
-        // Forget checks older than the interval: they no longer hold anyone back.
-        if self.last.len() > MAX_PENDING {
-            self.last.retain(|_, t| now.duration_since(*t) < interval);
-        }
-        due
+        self.0
+            .due(now, usize::MAX)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
     }
 
     /// A check that failed is tried again an interval later.

@@ -25,70 +25,13 @@ use iems_shared::wire::AlertEvent;
 use iems_shared::Energy;
 use sqlx::Row;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
-/// The most devices waiting for a check; beyond it new marks wait for the
-/// device's next readings.
-const MAX_PENDING: usize = 100_000;
+/// The most devices waiting for a check ([`crate::watch::Watch`]); beyond it
+/// new marks wait for the device's next readings.
+pub(crate) const MAX_PENDING: usize = 100_000;
 /// Devices checked per flush at most, so that a burst of new devices does
 /// not hold up the readings.
 pub(crate) const CHECKS_PER_FLUSH: usize = 25;
-
-/// Which devices to check, the latest reading time of each, and when each was
-/// last checked.
-#[derive(Debug)]
-pub(crate) struct InsightWatch {
-    interval: Duration,
-    pending: HashMap<String, i64>,
-    last: HashMap<String, Instant>,
-}
-
-impl InsightWatch {
-    /// Checks each device at most once per `interval` (zero: never).
-    pub(crate) fn new(interval: Duration) -> Self {
-        InsightWatch {
-            interval,
-            pending: HashMap::new(),
-            last: HashMap::new(),
-        }
-    }
-
-    /// `device` has readings up to `latest_ms` stored.
-    pub(crate) fn mark(&mut self, device: &str, latest_ms: i64) {
-        if self.interval.is_zero() {
-            return;
-        }
-        if let Some(t) = self.pending.get_mut(device) {
-            *t = (*t).max(latest_ms);
-        } else if self.pending.len() < MAX_PENDING {
-            self.pending.insert(device.to_string(), latest_ms);
-        }
-    }
-
-    /// Up to `limit` devices due now, with their latest reading time (taken off the list).
-    pub(crate) fn due(&mut self, now: Instant, limit: usize) -> Vec<(String, i64)> {
-        let interval = self.interval;
-        let due: Vec<(String, i64)> = self
-            .pending
-            .iter()
-            .filter(|(d, _)| {
-                self.last
-                    .get(*d)
-                    .is_none_or(|t| now.duration_since(*t) >= interval)
-            })
-            .take(limit)
-            .map(|(d, t)| (d.clone(), *t))
-            .collect();
-        for (d, _) in &due {
-            self.pending.remove(d);
-            self.last.insert(d.clone(), now);
-        }
-        if self.last.len() > MAX_PENDING {
-            self.last.retain(|_, t| now.duration_since(*t) < interval);
-        }
-        due
-    }
-}
 
 /// What a check found worth telling.
 #[derive(Debug)]
@@ -326,10 +269,12 @@ pub(crate) fn latest_by_device<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::watch::Watch;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn each_device_is_checked_at_most_once_per_interval_and_a_few_per_flush() {
-        let mut watch = InsightWatch::new(Duration::from_secs(60));
+        let mut watch = Watch::new(Duration::from_secs(60), MAX_PENDING);
         let t0 = Instant::now();
         for i in 0..30 {
             watch.mark(&format!("d{i}"), 10);
@@ -348,7 +293,7 @@ mod tests {
             watch.due(t0 + Duration::from_secs(60), 10),
             vec![("d0".to_string(), 60)]
         );
-        let mut off = InsightWatch::new(Duration::ZERO);
+        let mut off = Watch::new(Duration::ZERO, MAX_PENDING);
         off.mark("d", 1);
         assert!(off.due(t0, 10).is_empty());
         let latest = latest_by_device([("a", 3), ("b", 1), ("a", 5), ("a", 4)].into_iter());

@@ -20,6 +20,7 @@ mod insight;
 pub mod metrics;
 mod reported;
 mod store;
+mod watch;
 mod worker;
 
 pub use devices::DeviceInfo;

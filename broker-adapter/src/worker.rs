@@ -5,9 +5,10 @@ use crate::credentials::CredentialCache;
 use crate::decode::{self, Incoming, Rejected};
 use crate::devices::DeviceCache;
 use crate::events::{alert_event, UpdateThrottle};
-use crate::insight::{self, InsightWatch};
+use crate::insight;
 use crate::reported::{self, ReportedThrottle};
 use crate::store;
+use crate::watch::Watch;
 use crate::{AdapterConfig, AdapterError};
 use iems_db::{Backend, Pool};
 use iems_messaging::{Bus, Delivery, Origin, Topic};
@@ -84,7 +85,7 @@ pub(crate) struct Worker {
     /// Clients whose budgets to check.
     budgets: BudgetWatch,
     /// Devices whose baselines and recent hours to check.
-    insight: InsightWatch,
+    insight: Watch,
 }
 
 /// The shutdown signal, awaitable more than once.
@@ -115,7 +116,7 @@ impl Worker {
         let devices = DeviceCache::new(config.device_cache_ttl);
         let updates = UpdateThrottle::new(config.update_interval);
         let budgets = BudgetWatch::new(config.budget_check_interval);
-        let insight = InsightWatch::new(config.insight_check_interval);
+        let insight = Watch::new(config.insight_check_interval, insight::MAX_PENDING);
         let topics = (!bus.is_in_process())
             .then(|| DeviceTopics::new(bus.names().namespace()).ok())
             .flatten();
